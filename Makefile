@@ -1,0 +1,151 @@
+# Vireo: the one entry point for building, running and testing.
+#
+#   make            build build/vireo.elf
+#   make run        boot it in QEMU on the serial console
+#   make test       all test tiers; ends with "N passed, N failed"
+#   make iso        build/vireo.iso (GRUB, Multiboot2, BIOS and UEFI)
+#   make gdb        attach gdb to a `make run-debug` QEMU
+#
+# Options (run): MACHINE=q35|pc|microvm ACCEL=tcg|kvm UEFI=on BOOT=iso
+#                SMP=N MEM=size CMDLINE="..."
+
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+LD      := ld
+NM      := nm
+OBJCOPY := objcopy
+PYTHON  := python3
+
+BUILD   ?= build
+O       := $(BUILD)/obj
+
+MACHINE ?= q35
+ACCEL   ?= tcg
+SMP     ?= 2
+MEM     ?= 256M
+UEFI    ?= off
+BOOT    ?= pvh
+CMDLINE ?= console=ttyS0
+
+# Subsystem folders that make up the kernel image (DESIGN.md, Layout).
+KERNEL_DIRS := kernel pci virtio net vfs fs sysfs
+KSRCS := $(shell find $(wildcard $(KERNEL_DIRS)) \( -name '*.c' -o -name '*.S' \) 2>/dev/null | sort)
+KOBJS := $(patsubst %,$(O)/%.o,$(basename $(KSRCS)))
+
+# The compiler's own freestanding headers (stdint.h, stddef.h, stdarg.h)
+# plus a curated directory of maintained ABI headers; nothing from libc.
+CC_INC := $(shell $(CC) -print-file-name=include)
+INC    := $(BUILD)/include
+
+KCFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdinc -isystem $(CC_INC) \
+	-I. -I$(INC) -mcmodel=kernel -mno-red-zone -mgeneral-regs-only \
+	-fno-pic -fno-pie -fno-omit-frame-pointer -fno-optimize-sibling-calls \
+	-fstack-protector-strong -mstack-protector-guard=global \
+	-fno-asynchronous-unwind-tables -fno-strict-aliasing -fno-common \
+	-Wall -Wextra -Werror -Wno-unused-parameter -MMD -MP
+ifeq ($(findstring clang,$(notdir $(CC))),clang)
+KCFLAGS += -Wno-gnu-variable-sized-type-not-at-end
+endif
+KAFLAGS := -D__ASSEMBLY__ -nostdinc -I. -I$(INC) -g -MMD -MP
+LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
+LDSCRIPT := kernel/arch/x86_64/kernel.ld
+
+.PHONY: all kernel deps run run-debug gdb iso test unit clean bench
+all: kernel
+kernel: $(BUILD)/vireo.elf
+
+deps:
+	@sh scripts/deps.sh
+
+# ---- curated ABI header directory ---------------------------------------
+$(INC)/.stamp:
+	@mkdir -p $(INC)
+	@ln -sfn /usr/include/linux $(INC)/linux
+	@ln -sfn /usr/include/x86_64-linux-gnu/asm $(INC)/asm
+	@ln -sfn /usr/include/asm-generic $(INC)/asm-generic
+	@ln -sfn /usr/include/ext2fs $(INC)/ext2fs
+	@ln -sfn /usr/include/xen $(INC)/xen
+	@touch $@
+
+# ---- kernel ---------------------------------------------------------------
+$(O)/%.o: %.c $(INC)/.stamp
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(KCFLAGS) -c $< -o $@
+
+$(O)/%.o: %.S $(INC)/.stamp
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	@$(CC) $(KAFLAGS) -c $< -o $@
+
+# Two links: the first has an empty symbol table; its text symbols are
+# turned into .ksyms and linked again. .ksyms sits after all code, so text
+# addresses cannot move between the passes (checked below).
+$(BUILD)/ksyms0.S:
+	@mkdir -p $(BUILD)
+	@sh scripts/mksyms.sh /dev/null > $@
+
+$(BUILD)/vireo.pass1.elf: $(KOBJS) $(BUILD)/ksyms0.o $(LDSCRIPT)
+	@echo "  LD      $@"
+	@$(LD) $(LDFLAGS) -T $(LDSCRIPT) -o $@ $(KOBJS) $(BUILD)/ksyms0.o
+
+$(BUILD)/ksyms.S: $(BUILD)/vireo.pass1.elf scripts/mksyms.sh
+	@$(NM) -n --defined-only $< | sh scripts/mksyms.sh - > $@
+
+$(BUILD)/%.o: $(BUILD)/%.S
+	@$(CC) $(KAFLAGS) -c $< -o $@
+
+$(BUILD)/vireo.elf: $(BUILD)/vireo.pass1.elf $(BUILD)/ksyms.o
+	@echo "  LD      $@"
+	@$(LD) $(LDFLAGS) -T $(LDSCRIPT) -o $@ $(KOBJS) $(BUILD)/ksyms.o
+	@$(NM) -n $(BUILD)/vireo.pass1.elf | grep -i ' t ' > $(BUILD)/syms.1
+	@$(NM) -n $@ | grep -i ' t ' > $(BUILD)/syms.2
+	@cmp -s $(BUILD)/syms.1 $(BUILD)/syms.2 || { echo "ksyms: text moved between link passes" >&2; rm -f $@; exit 1; }
+
+-include $(KOBJS:.o=.d)
+
+# ---- images -----------------------------------------------------------------
+iso: $(BUILD)/vireo.iso
+$(BUILD)/vireo.iso: $(BUILD)/vireo.elf images/mkiso.sh
+	@echo "  ISO     $@"
+	@sh images/mkiso.sh $@ $(BUILD)/vireo.elf "$(CMDLINE)"
+
+# ---- run --------------------------------------------------------------------
+RUN_ISO := $(if $(filter on,$(UEFI)),$(BUILD)/vireo.iso,$(if $(filter iso,$(BOOT)),$(BUILD)/vireo.iso,))
+run: deps kernel $(RUN_ISO)
+	@$(PYTHON) tests/qemu.py --machine $(MACHINE) --accel $(ACCEL) --smp $(SMP) \
+		--mem $(MEM) --uefi $(UEFI) --boot $(BOOT) --cmdline "$(CMDLINE)" \
+		--kernel $(BUILD)/vireo.elf --iso $(BUILD)/vireo.iso --interactive
+
+run-debug: deps kernel $(RUN_ISO)
+	@$(PYTHON) tests/qemu.py --machine $(MACHINE) --accel $(ACCEL) --smp $(SMP) \
+		--mem $(MEM) --uefi $(UEFI) --boot $(BOOT) --cmdline "$(CMDLINE)" \
+		--kernel $(BUILD)/vireo.elf --iso $(BUILD)/vireo.iso --interactive --gdb
+
+gdb: kernel
+	gdb -x scripts/vireo.gdb $(BUILD)/vireo.elf
+
+# ---- tests --------------------------------------------------------------------
+# Host unit tests: pure modules compiled for the host with sanitizers.
+UCFLAGS := -std=gnu11 -O1 -g -I. -fsanitize=address,undefined \
+	-fno-omit-frame-pointer -fno-sanitize-recover=all -Wall -Wextra -Werror \
+	-Wno-unused-parameter -DHOST_TEST
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
+
+# Each unit test names the kernel sources it exercises in a "// uses:" line.
+$(BUILD)/unit/%: tests/unit/%.c tests/unit/unit.h $(INC)/.stamp
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $<"
+	@$(CC) $(UCFLAGS) -I$(INC)/hostonly -o $@ $< $$(sed -n 's,^// uses: *,,p' $<)
+
+unit: $(UNIT_TESTS)
+
+test: deps
+	@$(PYTHON) tests/run.py $(if $(T),--filter '$(T)')
+
+bench: deps kernel
+	@sh bench/boot.sh
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,54 @@
+/*
+ * Per-CPU state and CPU setup. Each CPU's `struct cpu` is reached through
+ * the GS base (this_cpu()), so per-CPU data needs no table lookup and no
+ * lock. The boot CPU's is static; [smp] allocates the others.
+ */
+#ifndef VIREO_ARCH_CPU_H
+#define VIREO_ARCH_CPU_H
+
+#include "kernel/lib/types.h"
+#include "kernel/lib/compiler.h"
+
+#define IST_DOUBLE_FAULT 1
+#define IST_NMI          2
+#define IST_MACHINE_CHECK 3
+#define IST_STACK_SIZE   16384
+
+/* Hardware 64-bit TSS (Intel SDM vol 3 §8.7, figure 8-11). */
+struct tss {
+	u32 reserved0;
+	u64 rsp[3];
+	u64 reserved1;
+	u64 ist[7];             /* IST1..IST7 at ist[0..6] */
+	u64 reserved2;
+	u16 reserved3;
+	u16 iomap_base;
+} __packed;
+_Static_assert(sizeof(struct tss) == 104, "TSS is 104 bytes");
+
+struct trap_catch;
+
+struct cpu {
+	struct cpu *self;               /* %gs:0, so this_cpu() is one load */
+	u32 id;
+	struct trap_catch *trap_catch;  /* innermost active catch, or NULL */
+	u64 gdt[10];                    /* 8 descriptors + 16-byte TSS */
+	struct tss tss __aligned(16);
+	u8 *ist_stacks[4];              /* tops; index = IST number */
+};
+
+static inline struct cpu *this_cpu(void)
+{
+	struct cpu *c;
+
+	__asm__ __volatile__("movq %%gs:0, %0" : "=r"(c));
+	return c;
+}
+
+/* GDT, TSS, IDT and GS base for the boot CPU; first thing boot_main does. */
+void cpu_early_init(void);
+
+/* Load the shared IDT on this CPU. */
+void idt_load(void);
+
+#endif

@@ -1,0 +1,58 @@
+/*
+ * kmain: bring the kernel up in dependency order, then run the tests (if
+ * the command line says `test`) or userspace.
+ */
+#include "kernel/boot/main.h"
+#include "kernel/boot/cmdline.h"
+#include "kernel/acpi/acpi.h"
+#include "kernel/arch/x86_64/power.h"
+#include "kernel/lib/log.h"
+#include "kernel/test/ktest.h"
+#include "kernel/time/clock.h"
+
+const char vireo_version[] = "Vireo 0.1.0 (" __VERSION__ ")";
+
+static void log_boot_info(const struct boot_info *bi)
+{
+	u64 ram = 0;
+
+	pr_info("boot: %s%s%s, command line: %s\n", boot_proto_name(bi->proto),
+		bi->loader[0] ? " via " : "", bi->loader, bi->cmdline);
+	for (u32 i = 0; i < bi->nr_mem; i++) {
+		const struct boot_mem_region *m = &bi->mem[i];
+
+		pr_debug("boot: mem [0x%012lx-0x%012lx] type %u\n",
+			 (unsigned long)m->base, (unsigned long)(m->base + m->len - 1),
+			 m->type);
+		if (m->type == BOOT_MEM_RAM)
+			ram += m->len;
+	}
+	pr_info("boot: %u memory regions, %lu MiB usable RAM\n", bi->nr_mem,
+		(unsigned long)(ram >> 20));
+	for (u32 i = 0; i < bi->nr_modules; i++)
+		pr_info("boot: module %u at %#lx, %lu bytes \"%s\"\n", i,
+			(unsigned long)bi->modules[i].base,
+			(unsigned long)bi->modules[i].len, bi->modules[i].cmdline);
+	if (bi->has_fb)
+		pr_info("boot: framebuffer %ux%u %ubpp at %#lx\n", bi->fb.width,
+			bi->fb.height, bi->fb.bpp, (unsigned long)bi->fb.addr);
+}
+
+void kmain(const struct boot_info *bi)
+{
+	char patterns[256];
+
+	pr_notice("%s booting\n", vireo_version);
+	clock_early_init();
+	log_boot_info(bi);
+	acpi_init(bi->rsdp_phys);
+
+	if (cmdline_get(bi->cmdline, "test", patterns, sizeof(patterns))) {
+		int failed = ktest_run(patterns);
+
+		machine_power_off(failed ? 1 : 0);
+	}
+
+	pr_notice("vireo: no userspace yet; idling (Ctrl-A X leaves QEMU)\n");
+	machine_halt();
+}
