@@ -64,7 +64,7 @@ int ktest_run(const char *patterns)
 	static char report[4096];
 	int passed = 0, failed = 0;
 
-	pr_info("KTEST BEGIN %s\n", *patterns ? patterns : "(all)");
+	pr_notice("KTEST BEGIN %s\n", *patterns ? patterns : "(all)");
 	for (const struct ktest *t = __ktests_start; t < __ktests_end; t++) {
 		struct ktest_ctx kt = { .name = t->name };
 		struct ktest_call call = { t, &kt };
@@ -73,7 +73,7 @@ int ktest_run(const char *patterns)
 
 		if (!ktest_selected(t, patterns))
 			continue;
-		pr_info("KTEST START %s\n", t->name);
+		pr_notice("KTEST START %s\n", t->name);
 		trapped = trap_catch_call(&tc, report, sizeof(report),
 					  ktest_trampoline, &call);
 		if (trapped) {
@@ -85,9 +85,9 @@ int ktest_run(const char *patterns)
 			failed++;
 		} else {
 			passed++;
-			pr_info("KTEST PASS %s\n", t->name);
+			pr_notice("KTEST PASS %s\n", t->name);
 		}
 	}
-	pr_info("KTEST SUMMARY passed=%d failed=%d\n", passed, failed);
+	pr_notice("KTEST SUMMARY passed=%d failed=%d\n", passed, failed);
 	return failed;
 }

@@ -28,7 +28,7 @@ void backtrace_print(struct report_sink *s, u64 rbp)
 		 * keeps noreturn calls at a function's end symbolized right. */
 		name = ksym_lookup(ret - 1, &off, &size);
 		if (name)
-			sink_printf(s, " [<%016lx>] %s+%#lx/%#lx", (unsigned long)ret,
+			sink_printf(s, " [<%016lx>] %s+0x%lx/0x%lx", (unsigned long)ret,
 				    name, (unsigned long)(off + 1), (unsigned long)size);
 		else
 			sink_printf(s, " [<%016lx>] ?", (unsigned long)ret);
