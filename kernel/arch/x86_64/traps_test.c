@@ -159,13 +159,13 @@ static __noinline void panic_chain_a(int depth)
 	barrier();
 }
 
-KTEST_MANUAL(panic_backtrace)
+KTEST_FATAL(panic_backtrace)
 {
 	panic_chain_a(1);
 }
 
 /* An exception outside any catch is fatal: report, then panic. */
-KTEST_MANUAL(panic_on_kernel_fault)
+KTEST_FATAL(panic_on_kernel_fault)
 {
 	ktest_pf_site(NULL);
 }
