@@ -7,6 +7,7 @@
 #include "kernel/acpi/acpi.h"
 #include "kernel/arch/x86_64/power.h"
 #include "kernel/lib/log.h"
+#include "kernel/mm/mm.h"
 #include "kernel/test/ktest.h"
 #include "kernel/time/clock.h"
 
@@ -48,6 +49,7 @@ void kmain(const struct boot_info *bi)
 	pr_notice("%s booting\n", vireo_version);
 	clock_early_init();
 	log_boot_info(bi);
+	mm_init(bi);
 	acpi_init(bi->rsdp_phys);
 
 	if (cmdline_get(bi->cmdline, "test", patterns, sizeof(patterns))) {

@@ -120,10 +120,11 @@ int buddy_free(struct buddy *b, u64 pfn, unsigned order)
 	return 0;
 }
 
-/* Do all frames of [start, end) have descriptors marked PG_RESERVED? If so
- * and `take` is set, mark them managed (flags 0). Walks the descriptor
- * arrays directly: this runs over every frame of RAM at boot. */
-static bool buddy_claim(struct buddy *b, u64 start_pfn, u64 end_pfn, bool take)
+/* Mark the frames of [start, end) managed (flags 0) if every one has a
+ * descriptor marked PG_RESERVED; else leave them all as they were and
+ * return false. One pass over the descriptor arrays in the normal case:
+ * this runs over every frame of RAM at boot. */
+static bool buddy_claim(struct buddy *b, u64 start_pfn, u64 end_pfn)
 {
 	u64 pfn = start_pfn;
 
@@ -132,18 +133,22 @@ static bool buddy_claim(struct buddy *b, u64 start_pfn, u64 end_pfn, bool take)
 		u64 stop;
 
 		if (!r)
-			return false;
+			goto out_undo;
 		stop = MIN(end_pfn, r->end_pfn);
 		for (; pfn < stop; pfn++) {
 			struct page *pg = &r->pages[pfn - r->start_pfn];
 
-			if (!take && pg->flags != PG_RESERVED)
-				return false;
-			if (take)
-				pg->flags = 0;
+			if (pg->flags != PG_RESERVED)
+				goto out_undo;
+			pg->flags = 0;
 		}
 	}
 	return true;
+
+out_undo:
+	for (u64 p = start_pfn; p < pfn; p++)
+		bpage(b, p)->flags = PG_RESERVED;
+	return false;
 }
 
 int buddy_add(struct buddy *b, u64 start_pfn, u64 end_pfn)
@@ -151,9 +156,8 @@ int buddy_add(struct buddy *b, u64 start_pfn, u64 end_pfn)
 	u64 pfn;
 
 	if (start_pfn > end_pfn || end_pfn > PFN_LIMIT - 1 ||
-	    !buddy_claim(b, start_pfn, end_pfn, false))
+	    !buddy_claim(b, start_pfn, end_pfn))
 		return -EINVAL;
-	buddy_claim(b, start_pfn, end_pfn, true);
 	b->total_frames += end_pfn - start_pfn;
 	/* Largest aligned blocks that fit; they merge with neighbours that
 	 * earlier calls added. */

@@ -6,9 +6,10 @@
  * 16 TiB (PFN_LIMIT) is ignored at boot, with a warning.
  *
  * Who owns which field:
- *   flags, order, free    the buddy allocator, under the pmm lock;
- *   slab                  the slab allocator, while PG_SLAB is set (the
- *                         page is allocated, so the buddy does not look).
+ *   free, PG_FREE, PG_RESERVED, order of a free block: the buddy
+ *       allocator, under the pmm lock;
+ *   PG_SLAB, slab, PG_LARGE, order of a large block: whoever allocated
+ *       the frames (the buddy does not touch an allocated frame's fields).
  */
 #ifndef VIREO_MM_PAGE_H
 #define VIREO_MM_PAGE_H

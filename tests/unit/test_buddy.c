@@ -304,3 +304,21 @@ UNIT_TEST(buddy_random_against_model)
 	for (u64 seed = 1; seed <= 16 && !unit_failed_now; seed++)
 		random_run(seed * 0x9e3779b97f4a7c15ULL, 100000);
 }
+
+UNIT_TEST(buddy_add_refuses_unreserved_frames)
+{
+	u64 free_before;
+
+	world_init();
+	free_before = b.free_frames;
+	/* 0x180..0x1a0 is reserved and not yet managed; 0x1a0 is managed. */
+	EXPECT_EQ(buddy_add(&b, 0x180, 0x1a1), -EINVAL);
+	EXPECT_EQ(memmap_find(&map, 0x180)->flags, PG_RESERVED);   /* undone */
+	EXPECT_EQ(memmap_find(&map, 0x19f)->flags, PG_RESERVED);
+	EXPECT_EQ(buddy_add(&b, 0x50, 0x60), -EINVAL);             /* no descriptors */
+	EXPECT_EQ(b.free_frames, free_before);
+	EXPECT_EQ(buddy_add(&b, 0x180, 0x1a0), 0);
+	memset(&is_managed[0x180], 1, 0x20);
+	EXPECT_EQ(b.free_frames, free_before + 0x20);
+	EXPECT(check_lists() == NULL || (printf("# %s\n", check_lists()), 0));
+}
