@@ -65,14 +65,27 @@ u64 buddy_alloc(struct buddy *b, unsigned order)
 	return pfn;
 }
 
+/* The descriptor of pfn, looked up in r first (the common case: the
+ * frames a free touches are all in the same range). */
+static const struct page *near_page(const struct buddy *b,
+				    const struct memmap_range *r, u64 pfn)
+{
+	if (pfn >= r->start_pfn && pfn < r->end_pfn)
+		return &r->pages[pfn - r->start_pfn];
+	return bpage(b, pfn);
+}
+
 /* Is any frame of [pfn, pfn + 2^order) free already, or unmanaged? */
 static int buddy_check_free(const struct buddy *b, u64 pfn, unsigned order)
 {
+	const struct memmap_range *r = memmap_range_of(b->map, pfn);
 	u64 n = 1ULL << order;
 
+	if (!r)
+		return -ENOENT;
 	/* A free block that starts inside the range... */
 	for (u64 i = 0; i < n; i++) {
-		const struct page *pg = bpage(b, pfn + i);
+		const struct page *pg = near_page(b, r, pfn + i);
 
 		if (!pg || (pg->flags & PG_RESERVED))
 			return -ENOENT;
@@ -82,7 +95,7 @@ static int buddy_check_free(const struct buddy *b, u64 pfn, unsigned order)
 	/* ...or a larger free block that starts below it and covers it. */
 	for (unsigned o = order + 1; o <= BUDDY_MAX_ORDER; o++) {
 		u64 head = pfn & ~((1ULL << o) - 1);
-		const struct page *pg = bpage(b, head);
+		const struct page *pg = near_page(b, r, head);
 
 		if (pg && (pg->flags & PG_FREE) && pfn < head + (1ULL << pg->order))
 			return -EALREADY;

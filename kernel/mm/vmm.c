@@ -48,8 +48,13 @@ static phys_addr_t pt_alloc(void)
 		pa = bootmem_alloc(pt_bootmem, PAGE_SIZE, PAGE_SIZE, 4ULL << 30);
 	else
 		pa = pmm_alloc(0);
-	if (pa)
-		memset(phys_to_virt(pa), 0, PAGE_SIZE);
+	if (pa) {
+		/* Word stores: memset's rep stosb is 8x slower under TCG. */
+		u64 *t = phys_to_virt(pa);
+
+		for (int i = 0; i < PT_ENTRIES; i++)
+			t[i] = 0;
+	}
 	return pa;
 }
 
