@@ -135,6 +135,38 @@ KTEST(mm_kstack_overflow_caught)
 	kstack_free(job.stack);
 }
 
+/* The boot stack (which runs kmain and these tests) has a guard too; the
+ * catch point is higher up on the same stack, which is intact. */
+KTEST(mm_boot_stack_overflow_caught)
+{
+	extern char boot_stack_bottom[], boot_stack_top[];
+	struct stack_job job = { .depth = 1 };
+	struct trap_catch tc;
+	char want[96];
+	u64 here = (u64)__builtin_frame_address(0);
+	int r;
+
+	KT_ASSERT(here > (u64)boot_stack_bottom && here < (u64)boot_stack_top);
+	r = trap_catch_call(&tc, report, sizeof(report), overflow, &job);
+	KT_ASSERT(r == X86_TRAP_DF + 1 || r == X86_TRAP_PF + 1);
+	ksnprintf(want, sizeof(want), "the stack [%#lx-%#lx]",
+		  (unsigned long)boot_stack_bottom, (unsigned long)boot_stack_top - 1);
+	KT_ASSERT_STR_CONTAINS(report, "kernel stack overflow: ");
+	KT_ASSERT_STR_CONTAINS(report, want);
+	KT_ASSERT(job.lowest < (u64)boot_stack_bottom + 512);
+}
+
+/* Outside any catch an overflow is fatal: the report names it, then the
+ * kernel panics. tests/run.py can boot test=mm_kstack_overflow_panics and
+ * look for "kernel stack overflow" before "Kernel panic". */
+KTEST_FATAL(mm_kstack_overflow_panics)
+{
+	struct stack_job job = { .stack = kstack_alloc(), .depth = 1 };
+
+	KT_ASSERT(job.stack != NULL);
+	on_kstack(&job);
+}
+
 KTEST(mm_kstack_free_rejects_strangers)
 {
 	u64 base = pmm_free_count();
