@@ -8,7 +8,7 @@ static struct page *bpage(const struct buddy *b, u64 pfn)
 	return memmap_find(b->map, pfn);
 }
 
-static void list_push(struct buddy *b, u64 pfn, unsigned order)
+static void free_push(struct buddy *b, u64 pfn, unsigned order)
 {
 	struct page *pg = bpage(b, pfn);
 
@@ -22,7 +22,7 @@ static void list_push(struct buddy *b, u64 pfn, unsigned order)
 	b->nr_blocks[order]++;
 }
 
-static void list_remove(struct buddy *b, u64 pfn, struct page *pg)
+static void free_remove(struct buddy *b, struct page *pg)
 {
 	unsigned order = pg->order;
 
@@ -55,11 +55,11 @@ u64 buddy_alloc(struct buddy *b, unsigned order)
 	if (o > BUDDY_MAX_ORDER)
 		return PFN_NONE;
 	pfn = b->head[o];
-	list_remove(b, pfn, bpage(b, pfn));
+	free_remove(b, bpage(b, pfn));
 	/* Split: keep the low half, free the high half, down to `order`. */
 	while (o > order) {
 		o--;
-		list_push(b, pfn + (1ULL << o), o);
+		free_push(b, pfn + (1ULL << o), o);
 	}
 	b->free_frames -= 1ULL << order;
 	return pfn;
@@ -113,11 +113,11 @@ static void buddy_release(struct buddy *b, u64 pfn, unsigned order)
 
 		if (!bp || !(bp->flags & PG_FREE) || bp->order != order)
 			break;
-		list_remove(b, buddy_pfn, bp);
+		free_remove(b, bp);
 		pfn &= ~(1ULL << order);
 		order++;
 	}
-	list_push(b, pfn, order);
+	free_push(b, pfn, order);
 }
 
 int buddy_free(struct buddy *b, u64 pfn, unsigned order)
