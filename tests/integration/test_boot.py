@@ -94,10 +94,11 @@ def _():
             "#PF page fault (vector 14)",
             "error code 0x2 (not-present write kernel)",
             "CR2 0x0000123456789abc",
-            "ktest_pf_site+0x",
             "RIP 0010:ffffffff",
             "Call trace:", "ktest_fn_panic_on_kernel_fault",
             "Kernel panic - not syncing: fatal exception: #PF page fault"])
+        assert re.search(r"RIP 0010:ffffffff[0-9a-f]{8} ktest_pf_site\+0x",
+                         v.output)
 
 
 @case("ktest/failure-is-reported")
