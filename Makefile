@@ -153,7 +153,7 @@ test: deps
 	@$(PYTHON) tests/run.py $(if $(T),--filter '$(T)')
 
 bench: deps kernel
-	@sh bench/boot.sh
+	@$(PYTHON) bench/boot.py
 
 clean:
 	rm -rf $(BUILD)
