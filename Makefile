@@ -150,7 +150,7 @@ $(BUILD)/unit/%: tests/unit/%.c tests/unit/unit.h $(INC)/.stamp
 unit: $(UNIT_TESTS)
 
 test: deps
-	@$(PYTHON) tests/run.py $(if $(T),--filter '$(T)')
+	@ACCEL=$(ACCEL) $(PYTHON) tests/run.py $(if $(T),--filter '$(T)')
 
 bench: deps kernel
 	@$(PYTHON) bench/boot.py
