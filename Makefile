@@ -40,7 +40,8 @@ INC    := $(BUILD)/include
 
 KCFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdinc -isystem $(CC_INC) \
 	-I. -I$(INC) -mcmodel=kernel -mno-red-zone -mgeneral-regs-only \
-	-fno-pic -fno-pie -fno-omit-frame-pointer -fno-optimize-sibling-calls \
+	-fno-pic -fno-pie -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
+	-fno-optimize-sibling-calls \
 	-fstack-protector-strong -mstack-protector-guard=global \
 	-fno-asynchronous-unwind-tables -fno-strict-aliasing -fno-common \
 	-Wall -Wextra -Werror -Wno-unused-parameter -MMD -MP
@@ -69,12 +70,19 @@ $(INC)/.stamp:
 	@touch $@
 
 # ---- kernel ---------------------------------------------------------------
-$(O)/%.o: %.c $(INC)/.stamp
+# Rebuild everything when the compiler or its flags change.
+FLAGS_STAMP := $(BUILD)/.flags-$(shell echo '$(CC) $(KCFLAGS) $(KAFLAGS)' | md5sum | cut -c1-12)
+$(FLAGS_STAMP):
+	@mkdir -p $(BUILD)
+	@rm -f $(BUILD)/.flags-*
+	@touch $@
+
+$(O)/%.o: %.c $(INC)/.stamp $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(KCFLAGS) -c $< -o $@
 
-$(O)/%.o: %.S $(INC)/.stamp
+$(O)/%.o: %.S $(INC)/.stamp $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  AS      $<"
 	@$(CC) $(KAFLAGS) -c $< -o $@
@@ -142,10 +150,10 @@ $(BUILD)/unit/%: tests/unit/%.c tests/unit/unit.h $(INC)/.stamp
 unit: $(UNIT_TESTS)
 
 test: deps
-	@$(PYTHON) tests/run.py $(if $(T),--filter '$(T)')
+	@ACCEL=$(ACCEL) $(PYTHON) tests/run.py $(if $(T),--filter '$(T)')
 
 bench: deps kernel
-	@sh bench/boot.sh
+	@$(PYTHON) bench/boot.py
 
 clean:
 	rm -rf $(BUILD)

@@ -37,6 +37,9 @@ static void log_boot_info(const struct boot_info *bi)
 		pr_info("boot: module %u at %#lx, %lu bytes \"%s\"\n", i,
 			(unsigned long)bi->modules[i].base,
 			(unsigned long)bi->modules[i].len, bi->modules[i].cmdline);
+	if (bi->efi_systab_phys)
+		pr_info("boot: UEFI system table at %#lx\n",
+			(unsigned long)bi->efi_systab_phys);
 	if (bi->has_fb)
 		pr_info("boot: framebuffer %ux%u %ubpp at %#lx\n", bi->fb.width,
 			bi->fb.height, bi->fb.bpp, (unsigned long)bi->fb.addr);

@@ -50,7 +50,7 @@ void ksym_format(u64 addr, char *buf, size_t size)
 	const char *name = ksym_lookup(addr, &off, &sz);
 
 	if (name)
-		ksnprintf(buf, size, "%s+%#lx/%#lx", name, (unsigned long)off,
+		ksnprintf(buf, size, "%s+0x%lx/0x%lx", name, (unsigned long)off,
 			  (unsigned long)sz);
 	else
 		ksnprintf(buf, size, "?");

@@ -10,7 +10,9 @@
  * kernel powers off with status 0 (all passed) or 1. A test that takes an
  * unexpected exception fails with the exception report; the run goes on.
  *
- * KTEST_MANUAL tests (deliberate panics) run only when named exactly.
+ * KTEST_MANUAL tests run only when named exactly; KTEST_FATAL ones too,
+ * and outside any trap catch, for deliberate panics and fatal faults.
+ * Tests run in source order (file name, then line).
  */
 #ifndef VIREO_TEST_KTEST_H
 #define VIREO_TEST_KTEST_H
@@ -28,21 +30,23 @@ struct ktest {
 	void (*fn)(struct ktest_ctx *kt);
 	const char *file;
 	int line;
-	bool manual;
+	bool manual;            /* runs only when named exactly */
+	bool fatal;             /* runs outside any trap catch: may panic */
 };
 
-#define KTEST_DEFINE_(tname, is_manual)                                      \
+#define KTEST_DEFINE_(tname, is_manual, is_fatal)                                      \
 	static void ktest_fn_##tname(struct ktest_ctx *kt);                  \
 	static const struct ktest ktest_desc_##tname                         \
 		__used __section(".ktests") __aligned(8) = {                 \
 			.name = #tname, .fn = ktest_fn_##tname,              \
 			.file = __FILE__, .line = __LINE__,                  \
-			.manual = is_manual,                                 \
+			.manual = is_manual, .fatal = is_fatal,              \
 		};                                                           \
 	static __noinline void ktest_fn_##tname(struct ktest_ctx *kt)
 
-#define KTEST(tname)        KTEST_DEFINE_(tname, false)
-#define KTEST_MANUAL(tname) KTEST_DEFINE_(tname, true)
+#define KTEST(tname)        KTEST_DEFINE_(tname, false, false)
+#define KTEST_MANUAL(tname) KTEST_DEFINE_(tname, true, false)
+#define KTEST_FATAL(tname)  KTEST_DEFINE_(tname, true, true)
 
 void ktest_fail(struct ktest_ctx *kt, const char *file, int line,
 		const char *fmt, ...) __printf(4, 5);

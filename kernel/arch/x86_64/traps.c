@@ -135,7 +135,7 @@ void trap_report(struct report_sink *s, const struct trap_frame *f, u64 cr2)
 	sink_printf(s, "CR0 %016lx CR3 %016lx CR4 %016lx",
 		    (unsigned long)read_cr0(), (unsigned long)read_cr3(),
 		    (unsigned long)read_cr4());
-	backtrace_print(s, f->rbp);
+	backtrace_print_trap(s, f->rip, f->rsp, f->rbp);
 }
 
 /* ---- exception table ------------------------------------------------------------ */
