@@ -10,6 +10,7 @@
 #include "kernel/arch/x86_64/x86.h"
 #include "kernel/console/console.h"
 #include "kernel/lib/log.h"
+#include "kernel/mm/mm.h"
 #include "kernel/test/ktest.h"
 #include "kernel/sched/sched.h"
 #include "kernel/sched/spinlock.h"
@@ -53,6 +54,7 @@ void kmain(const struct boot_info *bi)
 
 	pr_notice("%s booting\n", vireo_version);
 	log_boot_info(bi);
+	mm_init(bi);
 	acpi_init(bi->rsdp_phys);
 	if (cmdline_get(bi->cmdline, "test", NULL, 0) ||
 	    cmdline_get(bi->cmdline, "lockdebug", NULL, 0))
