@@ -7,6 +7,7 @@
 #include "kernel/acpi/acpi.h"
 #include "kernel/arch/x86_64/irq.h"
 #include "kernel/arch/x86_64/power.h"
+#include "kernel/arch/x86_64/smp.h"
 #include "kernel/arch/x86_64/x86.h"
 #include "kernel/console/console.h"
 #include "kernel/lib/log.h"
@@ -63,6 +64,7 @@ void kmain(const struct boot_info *bi)
 	sched_init();
 	serial_rx_init();
 	irq_enable();
+	smp_init();
 
 	if (cmdline_get(bi->cmdline, "test", patterns, sizeof(patterns))) {
 		int failed = ktest_run(patterns);
