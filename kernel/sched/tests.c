@@ -328,3 +328,33 @@ KTEST(lockdebug_detects_sleep_under_spinlock)
 	KT_ASSERT_EQ(violations, 3);
 	KT_ASSERT_EQ(current_task()->state, TASK_RUNNABLE);
 }
+
+/* ---- unpinned work spreads over every CPU -------------------------------------- */
+
+#define SPREAD_MAX_CPUS 64
+static atomic_t spread_hits[SPREAD_MAX_CPUS];
+
+static void spread_worker(void *arg)
+{
+	u64 end = ktime_get() + 30 * NSEC_PER_MSEC;
+
+	/* CPU-bound, never sleeping: only placement and stealing can put
+	 * these threads on other CPUs. */
+	while (ktime_get() < end)
+		atomic_inc(&spread_hits[this_cpu()->id]);
+}
+
+KTEST(sched_unpinned_work_reaches_every_cpu)
+{
+	u32 n = cpu_count();
+
+	KT_ASSERT(n <= SPREAD_MAX_CPUS);
+	for (u32 i = 0; i < n; i++)
+		atomic_set(&spread_hits[i], 0);
+	for (int i = 0; i < T_THREADS; i++)
+		KT_ASSERT_EQ(t_start(i, "spread", spread_worker, NULL, TASK_ANY_CPU), 0);
+	for (int i = 0; i < T_THREADS; i++)
+		task_join(&t_tasks[i]);
+	for (u32 i = 0; i < n; i++)
+		KT_ASSERT(atomic_read(&spread_hits[i]) > 0);
+}
