@@ -11,6 +11,7 @@
 #include "kernel/arch/x86_64/x86.h"
 #include "kernel/console/console.h"
 #include "kernel/lib/log.h"
+#include "kernel/lib/string.h"
 #include "kernel/test/ktest.h"
 #include "kernel/sched/sched.h"
 #include "kernel/sched/spinlock.h"
@@ -66,6 +67,11 @@ void kmain(const struct boot_info *bi)
 	irq_enable();
 	smp_init();
 
+	if (cmdline_get(bi->cmdline, "bench", patterns, sizeof(patterns)) &&
+	    !strcmp(patterns, "sched")) {
+		sched_bench();
+		machine_power_off(0);
+	}
 	if (cmdline_get(bi->cmdline, "test", patterns, sizeof(patterns))) {
 		int failed = ktest_run(patterns);
 

@@ -99,6 +99,9 @@ struct sched_cpu_stats {
 };
 void sched_cpu_stats(u32 cpu, struct sched_cpu_stats *out);
 
+/* Boot with `bench=sched`: print the scheduler/interrupt figures. */
+void sched_bench(void);
+
 /* procfs: call fn on every task (under the task list lock: fn must not
  * sleep). */
 void sched_for_each_task(void (*fn)(const struct task *t, void *ctx), void *ctx);
