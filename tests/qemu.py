@@ -11,10 +11,12 @@ Machines: q35 (default), pc (i440fx, port-I/O PCI config) and microvm
 """
 
 import argparse
+import json
 import os
 import re
 import select
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -78,12 +80,18 @@ class VM:
     or call close(): a VM never outlives its test.
     """
 
-    def __init__(self, timeout=60, **kw):
+    def __init__(self, timeout=60, qmp=False, **kw):
         self.timeout = timeout
         self.tmpdir = tempfile.mkdtemp(prefix="vireo-vm-")
         if kw.get("uefi"):
             kw["vars_file"] = os.path.join(self.tmpdir, "OVMF_VARS.fd")
             shutil.copyfile(OVMF_VARS, kw["vars_file"])
+        self.qmp_path = None
+        if qmp:
+            self.qmp_path = os.path.join(self.tmpdir, "qmp.sock")
+            kw["extra"] = list(kw.get("extra", ())) + [
+                "-qmp", "unix:%s,server=on,wait=off" % self.qmp_path]
+        self._qmp = None
         self.argv = qemu_argv(**kw)
         self.start = time.monotonic()
         self.proc = subprocess.Popen(self.argv, stdin=subprocess.PIPE,
@@ -100,6 +108,8 @@ class VM:
         self.close()
 
     def close(self):
+        if self._qmp is not None:
+            self._qmp.close()
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait()
@@ -141,6 +151,35 @@ class VM:
                     return m
                 raise AssertionError("QEMU exited (%s) before /%s/\n%s" %
                                      (self.proc.wait(), pattern, self.tail()))
+
+    def qmp(self, command, **arguments):
+        """Run a QMP command (VM(qmp=True)) and return its "return" value."""
+        if self._qmp is None:
+            deadline = time.monotonic() + 10
+            while not os.path.exists(self.qmp_path):
+                if time.monotonic() > deadline:
+                    raise AssertionError("no QMP socket")
+                time.sleep(0.05)
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            sock.connect(self.qmp_path)
+            self._qmp = sock.makefile("rw")
+            json.loads(self._qmp.readline())          # greeting
+            self._qmp_call("qmp_capabilities")
+        return self._qmp_call(command, **arguments)
+
+    def _qmp_call(self, command, **arguments):
+        msg = {"execute": command}
+        if arguments:
+            msg["arguments"] = arguments
+        self._qmp.write(json.dumps(msg) + "\n")
+        self._qmp.flush()
+        while True:
+            reply = json.loads(self._qmp.readline())
+            if "event" in reply:
+                continue
+            if "error" in reply:
+                raise AssertionError("QMP %s: %s" % (command, reply["error"]))
+            return reply["return"]
 
     def send(self, text):
         self.proc.stdin.write(text.encode())

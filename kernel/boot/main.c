@@ -5,11 +5,19 @@
 #include "kernel/boot/main.h"
 #include "kernel/boot/cmdline.h"
 #include "kernel/acpi/acpi.h"
+#include "kernel/arch/x86_64/irq.h"
 #include "kernel/arch/x86_64/power.h"
+#include "kernel/arch/x86_64/smp.h"
+#include "kernel/arch/x86_64/x86.h"
+#include "kernel/console/console.h"
 #include "kernel/lib/log.h"
+#include "kernel/lib/string.h"
 #include "kernel/mm/mm.h"
 #include "kernel/test/ktest.h"
+#include "kernel/sched/sched.h"
+#include "kernel/sched/spinlock.h"
 #include "kernel/time/clock.h"
+#include "kernel/time/timer.h"
 
 const char vireo_version[] = "Vireo 0.1.0 (" __VERSION__ ")";
 
@@ -47,11 +55,25 @@ void kmain(const struct boot_info *bi)
 	char patterns[256];
 
 	pr_notice("%s booting\n", vireo_version);
-	clock_early_init();
 	log_boot_info(bi);
 	mm_init(bi);
 	acpi_init(bi->rsdp_phys);
+	if (cmdline_get(bi->cmdline, "test", NULL, 0) ||
+	    cmdline_get(bi->cmdline, "lockdebug", NULL, 0))
+		lock_debug_enable();
+	clock_init(bi->cmdline);
+	irq_init();
+	timer_cpu_init(NULL);
+	sched_init();
+	serial_rx_init();
+	irq_enable();
+	smp_init();
 
+	if (cmdline_get(bi->cmdline, "bench", patterns, sizeof(patterns)) &&
+	    !strcmp(patterns, "sched")) {
+		sched_bench();
+		machine_power_off(0);
+	}
 	if (cmdline_get(bi->cmdline, "test", patterns, sizeof(patterns))) {
 		int failed = ktest_run(patterns);
 

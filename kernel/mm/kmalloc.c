@@ -42,7 +42,7 @@ static void cache_register(struct kmem_cache *c)
 {
 	unsigned long flags = spin_lock_irqsave(&all_caches_lock);
 
-	list_add_tail(&all_caches, &c->link);
+	list_add_tail(&c->link, &all_caches);
 	spin_unlock_irqrestore(&all_caches_lock, flags);
 }
 

@@ -202,18 +202,18 @@ void *slab_alloc(struct kmem_cache *c, gfp_t flags, size_t req, u64 ip)
 		s = list_first_entry(&c->empty, struct slab, link);
 		list_del(&s->link);
 		c->nr_empty--;
-		list_add(&c->partial, &s->link);
+		list_add(&s->link, &c->partial);
 	} else {
 		s = slab_create(c, flags);
 		if (!s)
 			return NULL;
-		list_add(&c->partial, &s->link);
+		list_add(&s->link, &c->partial);
 	}
 	obj = s->freelist;
 	s->freelist = *link_of(c, obj);
 	if (++s->inuse == c->objs) {
 		list_del(&s->link);
-		list_add(&c->full, &s->link);
+		list_add(&s->link, &c->full);
 	}
 	c->nr_active++;
 	if (c->debug) {
@@ -270,12 +270,12 @@ void slab_free(struct kmem_cache *c, struct slab *s, void *obj, u64 ip)
 	c->nr_active--;
 	if (s->inuse-- == c->objs) {
 		list_del(&s->link);
-		list_add(&c->partial, &s->link);
+		list_add(&s->link, &c->partial);
 	}
 	if (s->inuse == 0) {
 		list_del(&s->link);
 		if (c->nr_empty < SLAB_KEEP_EMPTY) {
-			list_add(&c->empty, &s->link);
+			list_add(&s->link, &c->empty);
 			c->nr_empty++;
 		} else {
 			slab_destroy(c, s);

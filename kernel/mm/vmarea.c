@@ -21,7 +21,7 @@ int vmarea_pool_init(struct vmarea_pool *p, uintptr_t base, size_t size)
 	p->lock = (struct spinlock)SPINLOCK_INIT("vmarea");
 	list_init(&p->ranges);
 	*r = (struct vm_range){ .start = base, .size = size, .used = false };
-	list_add(&p->ranges, &r->link);
+	list_add(&r->link, &p->ranges);
 	return 0;
 }
 
@@ -44,7 +44,7 @@ uintptr_t vmarea_alloc(struct vmarea_pool *p, size_t size, size_t align)
 		if (at > r->start) {            /* keep the unaligned head free */
 			*front = (struct vm_range){ .start = r->start,
 						    .size = at - r->start };
-			list_add_tail(&r->link, &front->link);
+			list_add_tail(&front->link, &r->link);
 			r->start = at;
 			r->size -= front->size;
 			front = NULL;
@@ -52,7 +52,7 @@ uintptr_t vmarea_alloc(struct vmarea_pool *p, size_t size, size_t align)
 		if (r->size > size) {           /* and the tail */
 			*back = (struct vm_range){ .start = at + size,
 						   .size = r->size - size };
-			list_add(&r->link, &back->link);
+			list_add(&back->link, &r->link);
 			r->size = size;
 			back = NULL;
 		}

@@ -94,10 +94,11 @@ def _():
             "#PF page fault (vector 14)",
             "error code 0x2 (not-present write kernel)",
             "CR2 0x0000123456789abc",
-            "ktest_pf_site+0x",
             "RIP 0010:ffffffff",
             "Call trace:", "ktest_fn_panic_on_kernel_fault",
             "Kernel panic - not syncing: fatal exception: #PF page fault"])
+        assert re.search(r"RIP 0010:ffffffff[0-9a-f]{8} ktest_pf_site\+0x",
+                         v.output)
 
 
 @case("ktest/failure-is-reported")
@@ -157,3 +158,21 @@ def _():
         m = v.expect(r"KTEST SUMMARY passed=(\d+) failed=0")
         assert int(m.group(1)) >= 5
         assert v.wait() == EXIT_PASS
+
+
+@case("debug/gdb-breaks-in-kmain")
+def _():
+    # What `make run-debug` + `make gdb` do: QEMU waits (-s -S), gdb loads
+    # the symbols from the ELF and stops at kmain with a source backtrace.
+    import subprocess
+    with vm(cmdline="console=ttyS0", gdb=True, serial=("null",),
+            timeout=60):
+        p = subprocess.run(
+            ["timeout", "50", "gdb", "-q", "-batch", "-nx",
+             "-x", "scripts/vireo.gdb", "-ex", "continue", "-ex", "bt",
+             "%s/vireo.elf" % BUILD],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            text=True)
+    assert re.search(r"#0\s+kmain \(bi=.*\) at kernel/boot/main\.c:\d+",
+                     p.stdout), p.stdout
+    assert re.search(r"#1 .* in boot_main \(proto=1", p.stdout), p.stdout

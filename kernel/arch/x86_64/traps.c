@@ -11,6 +11,7 @@
  */
 #include "kernel/arch/x86_64/traps.h"
 #include "kernel/arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/irq.h"
 #include "kernel/arch/x86_64/x86.h"
 #include "kernel/lib/log.h"
 #include "kernel/lib/printf.h"
@@ -160,7 +161,7 @@ void trap_report(struct report_sink *s, const struct trap_frame *f, u64 cr2)
 	sink_printf(s, "CR0 %016lx CR3 %016lx CR4 %016lx",
 		    (unsigned long)read_cr0(), (unsigned long)read_cr3(),
 		    (unsigned long)read_cr4());
-	backtrace_print(s, f->rbp);
+	backtrace_print_trap(s, f->rip, f->rsp, f->rbp);
 }
 
 /* ---- exception table ------------------------------------------------------------ */
@@ -222,8 +223,7 @@ void trap_dispatch(struct trap_frame *f)
 	u64 at, lo, hi;
 
 	if (f->vector >= 32) {
-		pr_warn("trap: unexpected interrupt vector %lu\n",
-			(unsigned long)f->vector);
+		irq_dispatch(f);
 		return;
 	}
 	if (f->vector == X86_TRAP_NMI && log_panic_in_progress()) {

@@ -63,6 +63,8 @@ void trap_report(struct report_sink *s, const struct trap_frame *f, u64 cr2);
 
 /* Backtrace following frame pointers from rbp. */
 void backtrace_print(struct report_sink *s, u64 rbp);
+/* Backtrace of interrupted code, which may not have its frame set up. */
+void backtrace_print_trap(struct report_sink *s, u64 rip, u64 rsp, u64 rbp);
 /* Symbolize addr as "name+0xoff/0xsize" into buf. */
 void ksym_format(u64 addr, char *buf, size_t size);
 /* Name of the function containing addr, or NULL. */
