@@ -9,8 +9,10 @@
 #include "kernel/mm/page.h"
 #include "kernel/mm/pmm.h"
 #include "kernel/mm/vmm.h"
+#include "kernel/arch/x86_64/cpu.h"
 #include "kernel/arch/x86_64/layout.h"
 #include "kernel/arch/x86_64/paging.h"
+#include "kernel/arch/x86_64/smp.h"
 #include "kernel/arch/x86_64/x86.h"
 #include "kernel/arch/x86_64/traps.h"
 #include "kernel/lib/errno.h"
@@ -292,4 +294,47 @@ KTEST(mm_ioremap_large_bar_uses_2m_alignment)
 	KT_ASSERT_EQ(vmm_query(&kernel_as, (uintptr_t)p + (3 << 20), &got, NULL), 0);
 	KT_ASSERT_EQ(got, pa + (3 << 20));
 	iounmap(p);
+}
+
+/* ---- shootdown ------------------------------------------------------------------- */
+
+#define SHOOT_VA (IOREMAP_BASE + IOREMAP_SIZE - PAGE_SIZE)  /* top of the pool */
+#define SHOOT_MAGIC 0x5eed5eed5eed5eedULL
+
+static int shoot_seen[64];
+
+static void shoot_read(void *arg)
+{
+	u64 v = 0;
+	int r = read_u64_nofault((const u64 *)SHOOT_VA, &v);
+
+	shoot_seen[this_cpu()->id % 64] = r ? r : (v == SHOOT_MAGIC ? 1 : -1);
+}
+
+/* Every CPU caches the page, then vmm_unmap must take it from all of
+ * them (TCG keeps each vCPU's TLB until it is flushed, so a missing IPI
+ * shows as a CPU that still reads the old page). */
+KTEST(mm_vmm_unmap_shoots_down_every_cpu)
+{
+	phys_addr_t pa = pmm_alloc(0);
+	u32 n = cpu_count() ? cpu_count() : 1;
+	int before = 0, after = 0;
+
+	KT_ASSERT(pa && n <= 64);
+	*(u64 *)phys_to_virt(pa) = SHOOT_MAGIC;
+	KT_ASSERT_EQ(vmm_map(&kernel_as, SHOOT_VA, pa, PAGE_SIZE, VM_READ), 0);
+	for (u32 i = 0; i < n; i++) {
+		shoot_seen[i] = 0;
+		if (smp_call_on(i, shoot_read, NULL) == 0)
+			before += shoot_seen[i] == 1;
+	}
+	KT_ASSERT_EQ(vmm_unmap(&kernel_as, SHOOT_VA, PAGE_SIZE), 0);
+	for (u32 i = 0; i < n; i++) {
+		shoot_seen[i] = 0;
+		if (smp_call_on(i, shoot_read, NULL) == 0)
+			after += shoot_seen[i] == -EFAULT;
+	}
+	pmm_free(pa, 0);
+	KT_ASSERT_EQ(before, (int)n);
+	KT_ASSERT_EQ(after, (int)n);
 }
