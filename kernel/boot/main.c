@@ -74,6 +74,11 @@ void kmain(const struct boot_info *bi)
 		sched_bench();
 		machine_power_off(0);
 	}
+	if (cmdline_get(bi->cmdline, "bench", patterns, sizeof(patterns)) &&
+	    !strcmp(patterns, "mm")) {
+		mm_bench();
+		machine_power_off(0);
+	}
 	if (cmdline_get(bi->cmdline, "test", patterns, sizeof(patterns))) {
 		int failed = ktest_run(patterns);
 

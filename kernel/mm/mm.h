@@ -18,4 +18,7 @@
 
 void mm_init(const struct boot_info *bi);
 
+/* Boot with `bench=mm`: print allocator timings (kernel/mm/bench.c). */
+void mm_bench(void);
+
 #endif
