@@ -17,11 +17,12 @@
 #include "kernel/lib/errno.h"
 #include "kernel/time/clock.h"
 
-#define ACPI_TABLE_MAX_LEN (16u << 20)  /* sanity bound on a table's length */
+#define ACPI_PHYS_LIMIT (4ULL << 30)    /* what the early direct map covers */
 
 static const struct acpi_header *acpi_root;     /* XSDT or RSDT */
 static bool acpi_root_is_xsdt;
 static const struct acpi_fadt *fadt;
+static const struct acpi_madt *madt;
 static u8 s5_typ_a, s5_typ_b;
 static bool s5_found;
 
@@ -39,18 +40,20 @@ static bool acpi_checksum_ok(const void *p, size_t len)
 static const struct acpi_header *acpi_map_table(u64 phys)
 {
 	const struct acpi_header *h;
+	int err;
 
-	if (!phys || phys >= (4ULL << 30))
+	if (!phys || phys >= ACPI_PHYS_LIMIT - sizeof(*h))
 		return NULL;
 	h = phys_to_virt(phys);
-	if (h->length < sizeof(*h) || h->length > ACPI_TABLE_MAX_LEN) {
-		pr_warn("acpi: table at %#lx has bad length %u\n",
-			(unsigned long)phys, h->length);
-		return NULL;
-	}
-	if (!acpi_checksum_ok(h, h->length)) {
+	err = acpi_table_check(h, ACPI_PHYS_LIMIT - phys);
+	if (err == -EBADMSG) {
 		pr_warn("acpi: %.4s at %#lx fails its checksum; ignored\n",
 			h->signature, (unsigned long)phys);
+		return NULL;
+	}
+	if (err) {
+		pr_warn("acpi: table at %#lx has bad length %u\n",
+			(unsigned long)phys, h->length);
 		return NULL;
 	}
 	return h;
@@ -92,7 +95,7 @@ const struct acpi_header *acpi_find_table(const char *sig, int index)
 		const struct acpi_header *h;
 		u64 phys = acpi_root_entry(i);
 
-		if (phys >= (4ULL << 30))
+		if (phys >= ACPI_PHYS_LIMIT - sizeof(*h))
 			continue;
 		h = phys_to_virt(phys);
 		if (strncmp(h->signature, sig, 4))
@@ -107,6 +110,11 @@ const struct acpi_header *acpi_find_table(const char *sig, int index)
 const struct acpi_fadt *acpi_fadt(void)
 {
 	return fadt;
+}
+
+const struct acpi_madt *acpi_madt(void)
+{
+	return madt;
 }
 
 /* AML integer constant at p (ZeroOp, OneOp, BytePrefix n). */
@@ -159,7 +167,7 @@ int acpi_init(u64 rsdp_phys)
 {
 	const struct acpi_rsdp *rsdp;
 
-	if (!rsdp_phys || rsdp_phys >= (4ULL << 30)) {
+	if (!rsdp_phys || rsdp_phys >= ACPI_PHYS_LIMIT - sizeof(*rsdp)) {
 		pr_warn("acpi: no RSDP from the boot loader; running without ACPI\n");
 		return -ENODEV;
 	}
@@ -186,14 +194,24 @@ int acpi_init(u64 rsdp_phys)
 		rsdp->oem_id, acpi_root_is_xsdt ? "XSDT" : "RSDT", acpi_root_entries());
 	for (u32 i = 0, n = acpi_root_entries(); i < n; i++) {
 		u64 phys = acpi_root_entry(i);
-		const struct acpi_header *h = phys < (4ULL << 30) ? phys_to_virt(phys) : NULL;
+		const struct acpi_header *h =
+			phys < ACPI_PHYS_LIMIT - sizeof(*h) ? phys_to_virt(phys) : NULL;
 
 		if (h)
 			pr_debug("acpi:   %.4s at %#lx len %u\n", h->signature,
 				 (unsigned long)phys, h->length);
 	}
 
+	madt = (const struct acpi_madt *)acpi_find_table("APIC", 0);
+	if (madt && madt->hdr.length < sizeof(*madt))
+		madt = NULL;
+	if (!madt)
+		pr_warn("acpi: no valid MADT; one CPU, IOAPIC at its default address\n");
 	fadt = (const struct acpi_fadt *)acpi_find_table("FACP", 0);
+	if (fadt && fadt->hdr.length < __builtin_offsetof(struct acpi_fadt, flags) + 4) {
+		pr_warn("acpi: FADT too short (%u bytes); ignored\n", fadt->hdr.length);
+		fadt = NULL;
+	}
 	if (!fadt) {
 		pr_warn("acpi: no FADT; power off and reset fall back to other means\n");
 		return 0;
@@ -222,7 +240,7 @@ static void gas_write(const struct acpi_gas *g, u64 v)
 			outw((u16)g->address, (u16)v);
 		else
 			outl((u16)g->address, (u32)v);
-	} else if (g->space_id == ACPI_GAS_MEMORY && g->address < (4ULL << 30)) {
+	} else if (g->space_id == ACPI_GAS_MEMORY && g->address < ACPI_PHYS_LIMIT) {
 		volatile void *p = phys_to_virt(g->address);
 
 		if (width == 8)

@@ -5,10 +5,14 @@
 #include "kernel/boot/main.h"
 #include "kernel/boot/cmdline.h"
 #include "kernel/acpi/acpi.h"
+#include "kernel/arch/x86_64/irq.h"
 #include "kernel/arch/x86_64/power.h"
+#include "kernel/arch/x86_64/x86.h"
+#include "kernel/console/console.h"
 #include "kernel/lib/log.h"
 #include "kernel/test/ktest.h"
 #include "kernel/time/clock.h"
+#include "kernel/time/timer.h"
 
 const char vireo_version[] = "Vireo 0.1.0 (" __VERSION__ ")";
 
@@ -46,9 +50,13 @@ void kmain(const struct boot_info *bi)
 	char patterns[256];
 
 	pr_notice("%s booting\n", vireo_version);
-	clock_early_init();
 	log_boot_info(bi);
 	acpi_init(bi->rsdp_phys);
+	clock_init(bi->cmdline);
+	irq_init();
+	timer_cpu_init(NULL);
+	serial_rx_init();
+	irq_enable();
 
 	if (cmdline_get(bi->cmdline, "test", patterns, sizeof(patterns))) {
 		int failed = ktest_run(patterns);

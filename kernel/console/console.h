@@ -19,5 +19,18 @@ void console_write(const char *s, size_t n);
 /* 16550 UART on a legacy I/O port (ttyS0 = 0x3f8, ttyS1 = 0x2f8...). */
 int serial_console_init(int index);
 void serial_putc_raw(char c);
+/* I/O base of the console UART, 0 if none. */
+u16 serial_console_port(void);
+
+/*
+ * Receive side of the console UART (serial_rx.c): bytes arrive by
+ * interrupt (IOAPIC, ISA IRQ 4 for ttyS0/2, 3 for ttyS1/3) into a ring;
+ * the TTY layer reads them and may ask to be called when some arrive.
+ */
+int serial_rx_init(void);
+size_t serial_rx_read(char *buf, size_t len);
+/* fn(ctx) runs in interrupt context after bytes were queued; NULL clears. */
+void serial_rx_set_hook(void (*fn)(void *ctx), void *ctx);
+u64 serial_rx_dropped(void);
 
 #endif

@@ -47,6 +47,11 @@ static void serial_write(struct console *con, const char *s, size_t n)
 		serial_putc_raw(s[i]);
 }
 
+u16 serial_console_port(void)
+{
+	return serial_base;
+}
+
 static struct console serial_console = {
 	.name = "ttyS",
 	.write = serial_write,

@@ -5,7 +5,9 @@
 #define __aligned(x)    __attribute__((aligned(x)))
 #define __noreturn      __attribute__((noreturn))
 #define __noinline      __attribute__((noinline))
+#ifndef __always_inline         /* the host's <sys/cdefs.h> has its own */
 #define __always_inline inline __attribute__((always_inline))
+#endif
 #define __used          __attribute__((used))
 #define __unused        __attribute__((unused))
 #define __section(s)    __attribute__((section(s)))

@@ -86,4 +86,5 @@ void cpu_early_init(void)
 		c->ist_stacks[i] = boot_ist_stacks[i - 1] + IST_STACK_SIZE;
 	cpu_load_tables(c);
 	idt_load();
+	cpu_set_online(c);
 }

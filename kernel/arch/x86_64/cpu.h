@@ -28,10 +28,20 @@ _Static_assert(sizeof(struct tss) == 104, "TSS is 104 bytes");
 
 struct trap_catch;
 
+struct timer_queue;
+struct pvclock_vcpu_time_info;
+
 struct cpu {
 	struct cpu *self;               /* %gs:0, so this_cpu() is one load */
-	u32 id;
+	u32 id;                         /* dense: 0 is the boot CPU */
+	u32 apic_id;
 	struct trap_catch *trap_catch;  /* innermost active catch, or NULL */
+	/* Interrupt statistics and state; touched only by this CPU. */
+	u64 nr_irqs;                    /* every vector >= 32 taken */
+	u64 nr_timer_irqs;
+	u32 irq_depth;                  /* > 0 inside an interrupt handler */
+	struct timer_queue *timers;     /* kernel/time/timer.c */
+	struct pvclock_vcpu_time_info *pvclock; /* kvmclock area, or NULL */
 	u64 gdt[10];                    /* 8 descriptors + 16-byte TSS */
 	struct tss tss __aligned(16);
 	u8 *ist_stacks[4];              /* tops; index = IST number */
@@ -47,6 +57,11 @@ static inline struct cpu *this_cpu(void)
 
 /* GDT, TSS, IDT and GS base for the boot CPU; first thing boot_main does. */
 void cpu_early_init(void);
+
+/* Online CPUs by dense id (kernel/arch/x86_64/smp.c): NULL if absent. */
+struct cpu *cpu_get(u32 id);
+u32 cpu_count(void);
+void cpu_set_online(struct cpu *c);
 
 /* Load the shared IDT on this CPU. */
 void idt_load(void);

@@ -11,6 +11,7 @@
  */
 #include "kernel/arch/x86_64/traps.h"
 #include "kernel/arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/irq.h"
 #include "kernel/arch/x86_64/x86.h"
 #include "kernel/lib/log.h"
 #include "kernel/lib/printf.h"
@@ -195,8 +196,7 @@ void trap_dispatch(struct trap_frame *f)
 	struct cpu *c = this_cpu();
 
 	if (f->vector >= 32) {
-		pr_warn("trap: unexpected interrupt vector %lu\n",
-			(unsigned long)f->vector);
+		irq_dispatch(f);
 		return;
 	}
 	if (f->vector == X86_TRAP_NMI && log_panic_in_progress()) {

@@ -1,0 +1,109 @@
+/* In-kernel tests for timekeeping and per-CPU timers. */
+#include "kernel/arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/x86.h"
+#include "kernel/test/ktest.h"
+#include "kernel/time/clock.h"
+#include "kernel/time/timer.h"
+
+KTEST(clock_monotonic_and_matches_delay)
+{
+	u64 prev = ktime_get(), t0, t1;
+
+	for (int i = 0; i < 20000; i++) {
+		u64 now = ktime_get();
+
+		KT_ASSERT(now >= prev);
+		prev = now;
+	}
+	t0 = ktime_get();
+	udelay(10000);
+	t1 = ktime_get();
+	/* udelay runs on the TSC, ktime perhaps on the HPET: they agree to
+	 * within calibration error, and TCG may stretch the upper bound. */
+	KT_ASSERT(t1 - t0 >= 9 * NSEC_PER_MSEC);
+	KT_ASSERT(t1 - t0 < 200 * NSEC_PER_MSEC);
+}
+
+KTEST(clock_wall_clock_from_rtc)
+{
+	/* 2020-01-01 00:00:00 UTC: QEMU's RTC starts at the host's time. */
+	KT_ASSERT(ktime_get_real() / NSEC_PER_SEC > 1577836800ULL);
+	KT_ASSERT(ktime_get_real() / NSEC_PER_SEC < 4102444800ULL);   /* 2100 */
+}
+
+struct fired {
+	struct timer t;
+	u64 at;                 /* ktime when the callback ran */
+	u32 order;
+	u32 *seq;
+};
+
+static void fired_fn(struct timer *t)
+{
+	struct fired *f = container_of(t, struct fired, t);
+
+	f->at = ktime_get();
+	f->order = __atomic_add_fetch(f->seq, 1, __ATOMIC_RELAXED);
+}
+
+static bool wait_fired(struct fired *f, u64 ms)
+{
+	u64 end = ktime_get() + ms * NSEC_PER_MSEC;
+
+	while (!READ_ONCE(f->order) && ktime_get() < end)
+		cpu_relax();
+	return READ_ONCE(f->order) != 0;
+}
+
+KTEST(timer_fires_in_order_never_early)
+{
+	struct fired f[3] = { 0 };
+	u32 seq = 0;
+	u64 now = ktime_get();
+	/* Armed out of order: 3 ms, 1 ms, 2 ms. */
+	const u64 due[3] = { now + 3 * NSEC_PER_MSEC, now + NSEC_PER_MSEC,
+			     now + 2 * NSEC_PER_MSEC };
+
+	for (int i = 0; i < 3; i++) {
+		f[i].seq = &seq;
+		timer_setup(&f[i].t, fired_fn);
+		timer_arm(&f[i].t, due[i]);
+	}
+	KT_ASSERT(wait_fired(&f[0], 200));
+	for (int i = 0; i < 3; i++) {
+		KT_ASSERT(f[i].order != 0);
+		KT_ASSERT(f[i].at >= due[i]);
+	}
+	KT_ASSERT_EQ(f[1].order, 1);
+	KT_ASSERT_EQ(f[2].order, 2);
+	KT_ASSERT_EQ(f[0].order, 3);
+}
+
+KTEST(timer_cancel_prevents_callback)
+{
+	struct fired f = { 0 }, g = { 0 };
+	u32 seq = 0;
+
+	f.seq = g.seq = &seq;
+	timer_setup(&f.t, fired_fn);
+	timer_setup(&g.t, fired_fn);
+	timer_arm(&f.t, ktime_get() + 2 * NSEC_PER_MSEC);
+	timer_arm(&g.t, ktime_get() + 4 * NSEC_PER_MSEC);
+	KT_ASSERT(timer_cancel(&f.t));
+	KT_ASSERT(!timer_cancel(&f.t));
+	KT_ASSERT(wait_fired(&g, 200));
+	KT_ASSERT_EQ(f.order, 0);
+	KT_ASSERT_EQ(g.order, 1);
+}
+
+KTEST(timer_tickless_when_idle)
+{
+	struct cpu *c = this_cpu();
+	u64 before;
+
+	/* Nothing pending on this CPU: 30 ms pass without a timer interrupt. */
+	KT_ASSERT(c->timers->head == NULL);
+	before = c->nr_timer_irqs;
+	udelay(30000);
+	KT_ASSERT_EQ(c->nr_timer_irqs, before);
+}
