@@ -141,11 +141,17 @@ UCFLAGS := -std=gnu11 -O1 -g -I. -fsanitize=address,undefined \
 	-Wno-unused-parameter -DHOST_TEST
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 
-# Each unit test names the kernel sources it exercises in a "// uses:" line.
+# Each unit test names the kernel sources it exercises in a "// uses:" line;
+# $@.d lists every source and header it was built from, so editing a used
+# source rebuilds it.
 $(BUILD)/unit/%: tests/unit/%.c tests/unit/unit.h $(INC)/.stamp
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $<"
-	@$(CC) $(UCFLAGS) -I$(INC)/hostonly -o $@ $< $$(sed -n 's,^// uses: *,,p' $<)
+	@srcs="$< $$(sed -n 's,^// uses: *,,p' $<)"; \
+	$(CC) $(UCFLAGS) -I$(INC)/hostonly -o $@ $$srcs && \
+	for s in $$srcs; do $(CC) $(UCFLAGS) -I$(INC)/hostonly -MM -MP -MT $@ $$s || exit 1; done > $@.d
+
+-include $(UNIT_TESTS:=.d)
 
 unit: $(UNIT_TESTS)
 

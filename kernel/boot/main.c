@@ -11,6 +11,8 @@
 #include "kernel/console/console.h"
 #include "kernel/lib/log.h"
 #include "kernel/test/ktest.h"
+#include "kernel/sched/sched.h"
+#include "kernel/sched/spinlock.h"
 #include "kernel/time/clock.h"
 #include "kernel/time/timer.h"
 
@@ -52,9 +54,13 @@ void kmain(const struct boot_info *bi)
 	pr_notice("%s booting\n", vireo_version);
 	log_boot_info(bi);
 	acpi_init(bi->rsdp_phys);
+	if (cmdline_get(bi->cmdline, "test", NULL, 0) ||
+	    cmdline_get(bi->cmdline, "lockdebug", NULL, 0))
+		lock_debug_enable();
 	clock_init(bi->cmdline);
 	irq_init();
 	timer_cpu_init(NULL);
+	sched_init();
 	serial_rx_init();
 	irq_enable();
 

@@ -5,9 +5,10 @@
 #define __aligned(x)    __attribute__((aligned(x)))
 #define __noreturn      __attribute__((noreturn))
 #define __noinline      __attribute__((noinline))
-#ifndef __always_inline         /* the host's <sys/cdefs.h> has its own */
+/* glibc's <sys/cdefs.h> (host unit tests) and <linux/stddef.h> define it
+ * too; ours wins whichever comes first. */
+#undef __always_inline
 #define __always_inline inline __attribute__((always_inline))
-#endif
 #define __used          __attribute__((used))
 #define __unused        __attribute__((unused))
 #define __section(s)    __attribute__((section(s)))

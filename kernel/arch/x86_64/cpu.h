@@ -29,6 +29,8 @@ _Static_assert(sizeof(struct tss) == 104, "TSS is 104 bytes");
 struct trap_catch;
 
 struct timer_queue;
+struct task;
+struct runqueue;
 struct pvclock_vcpu_time_info;
 
 struct cpu {
@@ -41,6 +43,12 @@ struct cpu {
 	u64 nr_timer_irqs;
 	u32 irq_depth;                  /* > 0 inside an interrupt handler */
 	struct timer_queue *timers;     /* kernel/time/timer.c */
+	/* Scheduler (kernel/sched/sched.c). */
+	struct task *current;           /* running task */
+	struct runqueue *rq;
+	u32 preempt_count;              /* spinlocks held + preempt_disable() */
+	bool need_resched;              /* set by anyone, acted on here */
+	u32 *lock_violations;           /* lockdebug.c: a test's counter */
 	struct pvclock_vcpu_time_info *pvclock; /* kvmclock area, or NULL */
 	u64 gdt[10];                    /* 8 descriptors + 16-byte TSS */
 	struct tss tss __aligned(16);

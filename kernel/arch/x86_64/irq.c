@@ -16,6 +16,7 @@
 #include "kernel/acpi/acpi.h"
 #include "kernel/lib/errno.h"
 #include "kernel/lib/log.h"
+#include "kernel/sched/sched.h"
 #include "kernel/sched/spinlock.h"
 
 #define MSI_ADDR_BASE 0xfee00000u
@@ -213,4 +214,5 @@ void irq_dispatch(struct trap_frame *f)
 		pr_warn("irq: cpu %u: vector %lu has no handler\n", c->id,
 			(unsigned long)f->vector);
 	lapic_eoi();
+	sched_irq_exit();
 }
