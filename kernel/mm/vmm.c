@@ -10,6 +10,7 @@
  * spot; nothing is allocated to keep track.
  */
 #include "kernel/mm/vmm.h"
+#include "kernel/arch/x86_64/smp.h"
 #include "kernel/mm/internal.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/pmm.h"
@@ -459,6 +460,12 @@ int vmm_query(struct addr_space *as, uintptr_t va, phys_addr_t *pa, unsigned *pr
 void tlb_shootdown(struct addr_space *as, uintptr_t start, size_t len)
 {
 	bool kernel_half = start >= KERNEL_HALF_BASE;
+
+	/* Other CPUs first (an IPI each, waited for): the kernel half is
+	 * shared by all of them, and any CPU may be running a thread of this
+	 * user address space. A CPU with another address space loaded just
+	 * flushes entries it does not have. */
+	smp_tlb_flush_others(start, len);
 
 	/* Without PCIDs a CR3 load drops every non-global entry, so a user
 	 * half that is not loaded here has nothing cached here. */

@@ -72,13 +72,13 @@ int vmm_query(struct addr_space *as, uintptr_t va, phys_addr_t *pa, unsigned *pr
 
 /*
  * TLB shootdown hook: every page-table change that removes or narrows a
- * translation ends here, before any frame it released is reused. Today it
- * invalidates this CPU's TLB (invlpg per page, or a full flush for long
- * ranges), and only if `as` can be cached here (the kernel half always;
- * a user half when `as` is loaded). [smp] extends it to send an IPI to
- * every other CPU that may cache translations of `as` (all CPUs for the
- * kernel half) and to wait for them. It may be called with as's lock held
- * and must not take it.
+ * translation ends here, before any frame it released is reused. It sends
+ * a flush IPI to every other CPU and waits for them (smp_tlb_flush_others;
+ * processes do not yet track which CPUs ran them, so user-half ranges go
+ * to all CPUs too), then invalidates this CPU's TLB (invlpg per page, or a
+ * full flush for long ranges) if `as` can be cached here (the kernel half
+ * always; a user half when `as` is loaded). It may be called with as's
+ * lock held and must not take it.
  */
 void tlb_shootdown(struct addr_space *as, uintptr_t start, size_t len);
 
