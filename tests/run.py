@@ -99,6 +99,8 @@ def unit_tier(selected):
 KTEST_BOOTS = [
     # (label, qemu kwargs)
     ("q35", dict(machine="q35", smp=2)),
+    ("q35-smp1", dict(machine="q35", smp=1)),
+    ("q35-smp4", dict(machine="q35", smp=4)),
     ("pc", dict(machine="pc", smp=1)),
     ("microvm", dict(machine="microvm", smp=2)),
 ]

@@ -15,6 +15,7 @@
 #include "kernel/lib/log.h"
 #include "kernel/lib/string.h"
 #include "kernel/lib/errno.h"
+#include "kernel/mm/ioremap.h"
 #include "kernel/time/clock.h"
 
 #define ACPI_PHYS_LIMIT (4ULL << 30)    /* what the early direct map covers */
@@ -25,6 +26,9 @@ static const struct acpi_fadt *fadt;
 static const struct acpi_madt *madt;
 static u8 s5_typ_a, s5_typ_b;
 static bool s5_found;
+/* Memory-space registers of the FADT, mapped once by acpi_init so that
+ * power off and reset need no allocation. NULL if not memory-space. */
+static volatile void __iomem *reset_mmio, *sleep_ctl_mmio;
 
 static bool acpi_checksum_ok(const void *p, size_t len)
 {
@@ -163,6 +167,8 @@ static void acpi_find_s5(void)
 	}
 }
 
+static void acpi_map_registers(void);
+
 int acpi_init(u64 rsdp_phys)
 {
 	const struct acpi_rsdp *rsdp;
@@ -219,6 +225,7 @@ int acpi_init(u64 rsdp_phys)
 	acpi_find_s5();
 	if (!s5_found)
 		pr_warn("acpi: no \\_S5_ package in the DSDT; using SLP_TYP 0\n");
+	acpi_map_registers();
 	return 0;
 }
 
@@ -229,7 +236,25 @@ static bool fadt_has(size_t end_offset)
 	return fadt && fadt->hdr.length >= end_offset;
 }
 
-static void gas_write(const struct acpi_gas *g, u64 v)
+static volatile void __iomem *gas_map(const struct acpi_gas *g)
+{
+	if (g->space_id != ACPI_GAS_MEMORY || !g->address)
+		return NULL;
+	return ioremap(g->address, g->bit_width > 8 ? g->bit_width / 8 : 1);
+}
+
+static void acpi_map_registers(void)
+{
+	if (fadt_has(__builtin_offsetof(struct acpi_fadt, arm_boot_arch)) &&
+	    (fadt->flags & ACPI_FADT_RESET_REG_SUP))
+		reset_mmio = gas_map(&fadt->reset_reg);
+	if ((fadt->flags & ACPI_FADT_HW_REDUCED) &&
+	    fadt_has(__builtin_offsetof(struct acpi_fadt, sleep_status_reg)))
+		sleep_ctl_mmio = gas_map(&fadt->sleep_control_reg);
+}
+
+/* mmio: the register's mapping if it is in memory space. */
+static void gas_write(const struct acpi_gas *g, volatile void __iomem *mmio, u64 v)
 {
 	unsigned width = g->bit_width ? g->bit_width : 8;
 
@@ -240,15 +265,13 @@ static void gas_write(const struct acpi_gas *g, u64 v)
 			outw((u16)g->address, (u16)v);
 		else
 			outl((u16)g->address, (u32)v);
-	} else if (g->space_id == ACPI_GAS_MEMORY && g->address < ACPI_PHYS_LIMIT) {
-		volatile void *p = phys_to_virt(g->address);
-
+	} else if (g->space_id == ACPI_GAS_MEMORY && mmio) {
 		if (width == 8)
-			*(volatile u8 *)p = (u8)v;
+			*(volatile u8 *)mmio = (u8)v;
 		else if (width == 16)
-			*(volatile u16 *)p = (u16)v;
+			*(volatile u16 *)mmio = (u16)v;
 		else
-			*(volatile u32 *)p = (u32)v;
+			*(volatile u32 *)mmio = (u32)v;
 	}
 }
 
@@ -277,7 +300,7 @@ int acpi_power_off(void)
 	    fadt_has(__builtin_offsetof(struct acpi_fadt, sleep_status_reg)) &&
 	    fadt->sleep_control_reg.address) {
 		/* §4.8.3.7: SLP_TYPx in bits 2-4, SLP_EN is bit 5. */
-		gas_write(&fadt->sleep_control_reg, ((s5_typ_a & 7u) << 2) | (1u << 5));
+		gas_write(&fadt->sleep_control_reg, sleep_ctl_mmio, ((s5_typ_a & 7u) << 2) | (1u << 5));
 	} else if (fadt->pm1a_cnt_blk) {
 		/* §4.8.3.2.1: PM1 control, SLP_TYPx in bits 10-12, SLP_EN bit 13. */
 		acpi_enable_mode();
@@ -295,7 +318,7 @@ int acpi_reset(void)
 	if (!fadt_has(__builtin_offsetof(struct acpi_fadt, arm_boot_arch)) ||
 	    !(fadt->flags & ACPI_FADT_RESET_REG_SUP) || !fadt->reset_reg.address)
 		return -ENODEV;
-	gas_write(&fadt->reset_reg, fadt->reset_value);
+	gas_write(&fadt->reset_reg, reset_mmio, fadt->reset_value);
 	udelay(100000);
 	return -EIO;
 }

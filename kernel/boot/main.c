@@ -7,9 +7,12 @@
 #include "kernel/acpi/acpi.h"
 #include "kernel/arch/x86_64/irq.h"
 #include "kernel/arch/x86_64/power.h"
+#include "kernel/arch/x86_64/smp.h"
 #include "kernel/arch/x86_64/x86.h"
 #include "kernel/console/console.h"
 #include "kernel/lib/log.h"
+#include "kernel/lib/string.h"
+#include "kernel/mm/mm.h"
 #include "kernel/test/ktest.h"
 #include "kernel/sched/sched.h"
 #include "kernel/sched/spinlock.h"
@@ -53,6 +56,7 @@ void kmain(const struct boot_info *bi)
 
 	pr_notice("%s booting\n", vireo_version);
 	log_boot_info(bi);
+	mm_init(bi);
 	acpi_init(bi->rsdp_phys);
 	if (cmdline_get(bi->cmdline, "test", NULL, 0) ||
 	    cmdline_get(bi->cmdline, "lockdebug", NULL, 0))
@@ -63,7 +67,13 @@ void kmain(const struct boot_info *bi)
 	sched_init();
 	serial_rx_init();
 	irq_enable();
+	smp_init();
 
+	if (cmdline_get(bi->cmdline, "bench", patterns, sizeof(patterns)) &&
+	    !strcmp(patterns, "sched")) {
+		sched_bench();
+		machine_power_off(0);
+	}
 	if (cmdline_get(bi->cmdline, "test", patterns, sizeof(patterns))) {
 		int failed = ktest_run(patterns);
 

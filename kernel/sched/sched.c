@@ -502,6 +502,11 @@ static void rq_init(struct runqueue *rq, u32 cpu, struct task *idle)
 	timer_setup(&rq->slice, slice_expired);
 }
 
+size_t sched_runqueue_size(void)
+{
+	return sizeof(struct runqueue);
+}
+
 void sched_cpu_init(struct runqueue *rq, struct task *idle)
 {
 	struct cpu *c = this_cpu();

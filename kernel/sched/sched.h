@@ -63,6 +63,8 @@ static inline struct task *current_task(void)
  * task. Other CPUs call sched_cpu_init with their idle task and stack. */
 void sched_init(void);
 void sched_cpu_init(struct runqueue *rq, struct task *idle);
+/* Bytes for a struct runqueue (private to sched.c), for the SMP code. */
+size_t sched_runqueue_size(void);
 /* Becomes the idle loop of this CPU; never returns. */
 void __noreturn sched_idle_loop(void);
 
@@ -96,6 +98,9 @@ struct sched_cpu_stats {
 	u32 nr_running;
 };
 void sched_cpu_stats(u32 cpu, struct sched_cpu_stats *out);
+
+/* Boot with `bench=sched`: print the scheduler/interrupt figures. */
+void sched_bench(void);
 
 /* procfs: call fn on every task (under the task list lock: fn must not
  * sleep). */

@@ -328,3 +328,86 @@ KTEST(lockdebug_detects_sleep_under_spinlock)
 	KT_ASSERT_EQ(violations, 3);
 	KT_ASSERT_EQ(current_task()->state, TASK_RUNNABLE);
 }
+
+/* ---- unpinned work spreads over every CPU -------------------------------------- */
+
+#define SPREAD_MAX_CPUS 64
+static atomic_t spread_hits[SPREAD_MAX_CPUS];
+
+static void spread_worker(void *arg)
+{
+	u64 end = ktime_get() + 30 * NSEC_PER_MSEC;
+
+	/* CPU-bound, never sleeping: only placement and stealing can put
+	 * these threads on other CPUs. */
+	while (ktime_get() < end)
+		atomic_inc(&spread_hits[this_cpu()->id]);
+}
+
+KTEST(sched_unpinned_work_reaches_every_cpu)
+{
+	u32 n = cpu_count();
+
+	KT_ASSERT(n <= SPREAD_MAX_CPUS);
+	for (u32 i = 0; i < n; i++)
+		atomic_set(&spread_hits[i], 0);
+	for (int i = 0; i < T_THREADS; i++)
+		KT_ASSERT_EQ(t_start(i, "spread", spread_worker, NULL, TASK_ANY_CPU), 0);
+	for (int i = 0; i < T_THREADS; i++)
+		task_join(&t_tasks[i]);
+	for (u32 i = 0; i < n; i++)
+		KT_ASSERT(atomic_read(&spread_hits[i]) > 0);
+}
+
+/* ---- wait queues tolerate spurious wake-ups ------------------------------------- */
+
+static struct wait_queue spurious_wq = WAIT_QUEUE_INIT(spurious_wq, "test-spurious");
+static u32 spurious_flag, spurious_done, spurious_rounds;
+
+static void spurious_waiter(void *arg)
+{
+	wait_event(&spurious_wq, (spurious_rounds++, READ_ONCE(spurious_flag)));
+	WRITE_ONCE(spurious_done, 1);
+}
+
+KTEST(sched_wait_queue_spurious_wakeups_harmless)
+{
+	spurious_flag = spurious_done = spurious_rounds = 0;
+	KT_ASSERT_EQ(t_start(0, "waiter", spurious_waiter, NULL, TASK_ANY_CPU), 0);
+	msleep(5);
+	for (int i = 0; i < 3; i++) {
+		wake_up(&spurious_wq);          /* condition still false */
+		msleep(5);
+		KT_ASSERT_EQ(READ_ONCE(spurious_done), 0);
+	}
+	/* It re-checked after each wake-up and went back to sleep. */
+	KT_ASSERT(READ_ONCE(spurious_rounds) >= 4);
+	WRITE_ONCE(spurious_flag, 1);
+	KT_ASSERT_EQ(wake_up(&spurious_wq), 1);
+	task_join(&t_tasks[0]);
+	KT_ASSERT_EQ(spurious_done, 1);
+}
+
+/* ---- idle CPUs take no timer interrupts (tickless) ------------------------------ */
+
+KTEST(sched_idle_cpus_take_no_ticks)
+{
+	u64 before[SPREAD_MAX_CPUS];
+	u32 n = cpu_count(), me;
+
+	KT_ASSERT(n <= SPREAD_MAX_CPUS);
+	msleep(10);                     /* let earlier tests' slices drain */
+	for (u32 i = 0; i < n; i++)
+		before[i] = READ_ONCE(cpu_get(i)->nr_timer_irqs);
+	msleep(100);
+	me = this_cpu()->id;
+	for (u32 i = 0; i < n; i++) {
+		struct sched_cpu_stats s;
+
+		if (i == me)
+			continue;       /* our own sleep needed one timer */
+		sched_cpu_stats(i, &s);
+		KT_ASSERT_EQ(s.nr_running, 0);
+		KT_ASSERT_EQ(READ_ONCE(cpu_get(i)->nr_timer_irqs), before[i]);
+	}
+}

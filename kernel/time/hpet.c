@@ -4,6 +4,7 @@
  * used; the comparators stay off (per-CPU events come from the LAPIC).
  */
 #include "kernel/time/clock.h"
+#include "kernel/mm/ioremap.h"
 #include "kernel/acpi/acpi.h"
 #include "kernel/arch/x86_64/layout.h"
 #include "kernel/lib/errno.h"
@@ -28,7 +29,9 @@ int hpet_init(void)
 		return 0;
 	if (acpi_hpet_base(&phys) || phys >= (4ULL << 30))
 		return -ENODEV;
-	regs = phys_to_virt(phys);
+	regs = ioremap(phys, 1024);
+	if (!regs)
+		return -ENOMEM;
 	cap = regs[HPET_CAP / 8];
 	period_fs = cap >> 32;
 	if (!period_fs || period_fs > HPET_MAX_PERIOD_FS) {

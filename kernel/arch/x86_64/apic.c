@@ -5,6 +5,7 @@
  * 64-bit MSR (SDM vol 3 §12.12.1.2).
  */
 #include "kernel/arch/x86_64/apic.h"
+#include "kernel/mm/ioremap.h"
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/arch/x86_64/irq.h"
 #include "kernel/arch/x86_64/layout.h"
@@ -200,8 +201,11 @@ static void lapic_pick_mode(void)
 	x2apic = (c & CPUID1_ECX_X2APIC) &&
 		 !cmdline_get(boot_info->cmdline, "nox2apic", NULL, 0);
 	tsc_deadline = c & CPUID1_ECX_TSC_DEADLINE;
-	if (!x2apic)
-		xapic_regs = phys_to_virt(base & APIC_BASE_ADDR_MASK);
+	if (!x2apic) {
+		xapic_regs = ioremap(base & APIC_BASE_ADDR_MASK, PAGE_SIZE);
+		if (!xapic_regs)
+			panic("apic: cannot map the local APIC");
+	}
 	irq_set_system_handler(IRQ_VECTOR_APIC_ERROR, lapic_error_irq, NULL);
 }
 

@@ -223,7 +223,9 @@ boot_high64:
 
 	.bss
 	.balign 4096
-	.globl boot_stack_bottom, boot_stack_top
+	.globl boot_stack_guard, boot_stack_bottom, boot_stack_top
+boot_stack_guard:
+	.skip BOOT_STACK_GUARD          /* left unmapped by the memory manager */
 boot_stack_bottom:
 	.skip BOOT_STACK_SIZE
 boot_stack_top:

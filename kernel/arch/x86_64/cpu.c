@@ -77,6 +77,12 @@ static void cpu_load_tables(struct cpu *c)
 	wrmsr(MSR_KERNEL_GS_BASE, 0);
 }
 
+void cpu_secondary_init(struct cpu *c)
+{
+	cpu_load_tables(c);
+	idt_load();
+}
+
 void cpu_early_init(void)
 {
 	struct cpu *c = &boot_cpu;

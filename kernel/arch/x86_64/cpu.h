@@ -31,6 +31,7 @@ struct trap_catch;
 struct timer_queue;
 struct task;
 struct runqueue;
+struct call_req;
 struct pvclock_vcpu_time_info;
 
 struct cpu {
@@ -49,6 +50,7 @@ struct cpu {
 	u32 preempt_count;              /* spinlocks held + preempt_disable() */
 	bool need_resched;              /* set by anyone, acted on here */
 	u32 *lock_violations;           /* lockdebug.c: a test's counter */
+	struct call_req *call_pending;  /* smp.c: a cross-CPU call for us */
 	struct pvclock_vcpu_time_info *pvclock; /* kvmclock area, or NULL */
 	u64 gdt[10];                    /* 8 descriptors + 16-byte TSS */
 	struct tss tss __aligned(16);
@@ -70,6 +72,10 @@ void cpu_early_init(void);
 struct cpu *cpu_get(u32 id);
 u32 cpu_count(void);
 void cpu_set_online(struct cpu *c);
+
+/* On a CPU the trampoline started: GDT, TSS (c->ist_stacks set), IDT and
+ * GS base for c. */
+void cpu_secondary_init(struct cpu *c);
 
 /* Load the shared IDT on this CPU. */
 void idt_load(void);

@@ -5,6 +5,7 @@
  * setup), never on an interrupt path.
  */
 #include "kernel/arch/x86_64/ioapic.h"
+#include "kernel/mm/ioremap.h"
 #include "kernel/arch/x86_64/layout.h"
 #include "kernel/acpi/acpi.h"
 #include "kernel/lib/errno.h"
@@ -45,8 +46,13 @@ static void ioapic_write(volatile u32 *regs, u32 reg, u32 v)
 
 static void ioapic_probe(struct ioapic *io, u64 phys, u32 gsi_base)
 {
-	io->regs = phys_to_virt(phys);
+	io->regs = ioremap(phys, 0x20);
 	io->gsi_base = gsi_base;
+	if (!io->regs) {
+		pr_warn("ioapic: cannot map registers at %#lx\n", (unsigned long)phys);
+		io->pins = 0;
+		return;
+	}
 	/* Version register bits 23:16: the highest redirection entry. */
 	io->pins = ((ioapic_read(io->regs, IOAPICVER) >> 16) & 0xff) + 1;
 }

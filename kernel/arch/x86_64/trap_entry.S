@@ -26,6 +26,13 @@ trap_stubs:
 	.endr
 
 trap_common:
+	/* Interrupt delivery keeps RFLAGS.AC: a trap in the middle of a user
+	 * copy must not run with SMAP's protection lifted. iretq restores
+	 * the interrupted code's AC. */
+	cmpb $0, paging_smap_on(%rip)
+	je 1f
+	clac
+1:
 	/* From user mode (CS at 24(%rsp) has RPL 3): kernel GS base. */
 	testb $3, 24(%rsp)
 	jz 1f

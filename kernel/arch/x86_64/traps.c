@@ -16,6 +16,7 @@
 #include "kernel/lib/log.h"
 #include "kernel/lib/printf.h"
 #include "kernel/lib/string.h"
+#include "kernel/mm/kstack.h"
 
 static const char *const trap_names[32] = {
 	[0] = "#DE divide error",
@@ -102,18 +103,43 @@ static void pf_describe(char *buf, size_t size, u64 err)
 		  (err & PF_RSVD) ? " reserved-bit" : "");
 }
 
+/*
+ * A kernel stack overflow: a #PF in a stack's guard, or the #DF the CPU
+ * raises when it cannot push the #PF frame because the stack pointer is in
+ * the guard (then RSP says so; CR2 still holds the #PF's address).
+ */
+static bool trap_stack_overflow(const struct trap_frame *f, u64 cr2, u64 *at,
+				u64 *lo, u64 *hi)
+{
+	if ((f->cs & 3) || (f->vector != X86_TRAP_PF && f->vector != X86_TRAP_DF))
+		return false;
+	if (kstack_guard_hit(cr2, lo, hi)) {
+		*at = cr2;
+		return true;
+	}
+	*at = f->rsp - 8;
+	return f->vector == X86_TRAP_DF && kstack_guard_hit(*at, lo, hi);
+}
+
 void trap_report(struct report_sink *s, const struct trap_frame *f, u64 cr2)
 {
 	char sym[128];
 	struct cpu *c = this_cpu();
+	u64 at, lo, hi;
 
 	sink_printf(s, "------------[ cpu %u: %s (vector %lu) ]------------",
 		    c ? c->id : 0, trap_name((unsigned)f->vector),
 		    (unsigned long)f->vector);
+	if (trap_stack_overflow(f, cr2, &at, &lo, &hi))
+		sink_printf(s, "kernel stack overflow: %#lx is in the guard below the stack [%#lx-%#lx]",
+			    (unsigned long)at, (unsigned long)lo, (unsigned long)(hi - 1));
 	if (f->vector == X86_TRAP_PF) {
 		pf_describe(sym, sizeof(sym), f->error);
 		sink_printf(s, "error code %#lx (%s)", (unsigned long)f->error, sym);
 		sink_printf(s, "CR2 %#018lx (faulting address)", (unsigned long)cr2);
+	} else if (f->vector == X86_TRAP_DF) {
+		sink_printf(s, "error code %#lx", (unsigned long)f->error);
+		sink_printf(s, "CR2 %#018lx (last page fault)", (unsigned long)cr2);
 	} else {
 		sink_printf(s, "error code %#lx", (unsigned long)f->error);
 	}
@@ -191,9 +217,10 @@ static void trap_catch_resume(struct trap_frame *f, struct trap_catch *tc, u64 c
 void trap_dispatch(struct trap_frame *f);
 void trap_dispatch(struct trap_frame *f)
 {
-	u64 cr2 = f->vector == X86_TRAP_PF ? read_cr2() : 0;
+	u64 cr2 = f->vector == X86_TRAP_PF || f->vector == X86_TRAP_DF ? read_cr2() : 0;
 	const struct extable_entry *fix;
 	struct cpu *c = this_cpu();
+	u64 at, lo, hi;
 
 	if (f->vector >= 32) {
 		irq_dispatch(f);
@@ -210,9 +237,11 @@ void trap_dispatch(struct trap_frame *f)
 			f->rip = fix->fixup;
 			return;
 		}
-		/* #DF and #MC are never recoverable; don't unwind into them. */
-		if (c->trap_catch && f->vector != X86_TRAP_DF &&
-		    f->vector != X86_TRAP_MC) {
+		/* #DF and #MC are never recoverable; don't unwind into them.
+		 * Except a #DF from a stack overflow: the catcher runs on
+		 * another stack, which is intact. */
+		if (c->trap_catch && f->vector != X86_TRAP_MC &&
+		    (f->vector != X86_TRAP_DF || trap_stack_overflow(f, cr2, &at, &lo, &hi))) {
 			trap_catch_resume(f, c->trap_catch, cr2);
 			return;
 		}

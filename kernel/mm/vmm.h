@@ -1,0 +1,85 @@
+/*
+ * Address spaces and page tables (x86-64, 4 levels).
+ *
+ * An address space has a user half [0, USER_END) of its own and shares the
+ * kernel half (layout.h) with every other one: kernel-half mappings are
+ * made only in kernel_as, whose top-level entries for the kernel half are
+ * all created at boot and never change, so a mapping made there is seen by
+ * every address space at once. kernel_as's own user half is empty except
+ * for what boot code maps there on purpose (the SMP trampoline's identity
+ * mapping); no user address space ever sees it.
+ *
+ * vmm_map picks the largest page that fits: 1 GiB (where the CPU has
+ * pdpe1gb) and 2 MiB pages where virtual address, physical address and
+ * length allow, else 4 KiB. vmm_unmap and vmm_protect split a large page
+ * that the range covers only in part. A page-table page is freed as soon
+ * as nothing is mapped through it (except kernel_as's top-level kernel
+ * entries), after the TLB shootdown.
+ *
+ * Locking: each address space has a spinlock around its page tables
+ * (kernel_as's covers the shared kernel half). It is taken with interrupts
+ * enabled, so these functions must not be called from interrupt handlers;
+ * tlb_shootdown may then wait for other CPUs while the lock is held.
+ */
+#ifndef VIREO_MM_VMM_H
+#define VIREO_MM_VMM_H
+
+#include "kernel/lib/types.h"
+
+/* prot bits */
+#define VM_READ     0x01        /* required: x86 has no write-only pages */
+#define VM_WRITE    0x02
+#define VM_EXEC     0x04        /* without it the page is NX */
+#define VM_USER     0x08        /* user half only */
+#define VM_UNCACHED 0x10        /* strong uncacheable (PCD|PWT), for MMIO */
+#define VM_OWNED    0x20        /* the address space owns the frames: unmap
+				   and as_destroy give them back to pmm */
+
+struct addr_space;
+extern struct addr_space kernel_as;
+
+/* A new address space sharing the kernel half; NULL if out of memory. */
+struct addr_space *as_create(void);
+/* Unmap everything in the user half, free owned frames, page tables and
+ * the address space. It must not be active on any CPU. */
+void as_destroy(struct addr_space *as);
+/* Load as on this CPU (CR3). */
+void as_switch(struct addr_space *as);
+/* The physical address of the top-level table (the CR3 value). kernel_as's
+ * is below 4 GiB, so a 32-bit trampoline can load it. */
+phys_addr_t as_root(const struct addr_space *as);
+
+/*
+ * Map [va, va + len) to [pa, pa + len). All three page-aligned, the range
+ * within one half and not already mapped in any part. Returns 0, or
+ * -EINVAL (bad arguments, a kernel-half range in an address space other
+ * than kernel_as, VM_USER in the kernel half), -EEXIST (something is
+ * mapped there), -ENOMEM (no frame for a page table). On error nothing of
+ * the range stays mapped and the caller still owns the frames.
+ */
+int vmm_map(struct addr_space *as, uintptr_t va, phys_addr_t pa, size_t len,
+	    unsigned prot);
+/* Remove every mapping in [va, va + len); holes are fine. Returns 0, or
+ * -ENOMEM if a large page had to be split and no frame was left (then the
+ * range may be partly unmapped), -EINVAL on bad arguments. */
+int vmm_unmap(struct addr_space *as, uintptr_t va, size_t len);
+/* Change the protection of every mapping in [va, va + len); holes are
+ * skipped. VM_OWNED cannot be changed. Returns 0, -EINVAL or -ENOMEM
+ * (as vmm_unmap). */
+int vmm_protect(struct addr_space *as, uintptr_t va, size_t len, unsigned prot);
+/* Look up va: 0 and its physical address and prot, or -ENOENT. */
+int vmm_query(struct addr_space *as, uintptr_t va, phys_addr_t *pa, unsigned *prot);
+
+/*
+ * TLB shootdown hook: every page-table change that removes or narrows a
+ * translation ends here, before any frame it released is reused. It sends
+ * a flush IPI to every other CPU and waits for them (smp_tlb_flush_others;
+ * processes do not yet track which CPUs ran them, so user-half ranges go
+ * to all CPUs too), then invalidates this CPU's TLB (invlpg per page, or a
+ * full flush for long ranges) if `as` can be cached here (the kernel half
+ * always; a user half when `as` is loaded). It may be called with as's
+ * lock held and must not take it.
+ */
+void tlb_shootdown(struct addr_space *as, uintptr_t start, size_t len);
+
+#endif
