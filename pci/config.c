@@ -15,7 +15,7 @@
 #include "kernel/acpi/acpi.h"
 #include "kernel/arch/x86_64/x86.h"
 #include "kernel/mm/kmalloc.h"
-#include "kernel/mm/vmm.h"
+#include "kernel/mm/ioremap.h"
 #include "kernel/sched/spinlock.h"
 #include "kernel/lib/errno.h"
 #include "kernel/lib/log.h"
@@ -147,16 +147,67 @@ unsigned pci_conf_segments(u16 *segs, u8 *first_bus, unsigned max)
 	return n;
 }
 
+/*
+ * Without an MCFG (QEMU's microvm has none), the host bridge's ECAM base
+ * is the DSDT's `Name (_CBA, base)` (PCI Firmware Spec 3.3 §4.1.3) and its
+ * bus range a Word Bus Number descriptor in its _CRS (ACPI 6.4
+ * §6.4.3.5.3). Both are plain data in the AML: NameOp '_CBA' followed by a
+ * DWord/QWord constant, and a descriptor 0x88 of length 13 with resource
+ * type 2. A byte scan finds them without an AML interpreter.
+ */
+static int ecam_from_dsdt(struct mcfg_entry *e)
+{
+	const struct acpi_header *dsdt = acpi_find_table("DSDT", 0);
+	const u8 *p, *end;
+	bool have_base = false;
+	u16 min = 0, max = 0xff;
+
+	if (!dsdt)
+		return -ENODEV;
+	p = (const u8 *)(dsdt + 1);
+	end = (const u8 *)dsdt + dsdt->length;
+	for (; p + 16 <= end; p++) {
+		if (!have_base && p[0] == 0x08 && !memcmp(p + 1, "_CBA", 4)) {
+			u32 lo;
+
+			if (p[5] == 0x0c) {                 /* DWordPrefix */
+				memcpy(&lo, p + 6, 4);
+				e->base = lo;
+				have_base = true;
+			} else if (p[5] == 0x0e) {          /* QWordPrefix */
+				memcpy(&e->base, p + 6, 8);
+				have_base = true;
+			}
+		}
+		if (p[0] == 0x88 && p[1] == 0x0d && p[2] == 0x00 && p[3] == 2) {
+			memcpy(&min, p + 8, 2);
+			memcpy(&max, p + 10, 2);
+		}
+	}
+	if (!have_base || !e->base || min > max || max > 0xff)
+		return -ENODEV;
+	e->segment = 0;
+	e->start_bus = (u8)min;
+	e->end_bus = (u8)max;
+	return 0;
+}
+
 static int ecam_init(void)
 {
 	const struct acpi_header *mcfg = acpi_find_table("MCFG", 0);
 	const struct mcfg_entry *e;
+	struct mcfg_entry dsdt_entry;
 	unsigned n;
 
-	if (!mcfg || mcfg->length < MCFG_ENTRIES_OFFSET + sizeof(*e))
+	if (mcfg && mcfg->length >= MCFG_ENTRIES_OFFSET + sizeof(*e)) {
+		n = (mcfg->length - MCFG_ENTRIES_OFFSET) / sizeof(*e);
+		e = (const void *)((const u8 *)mcfg + MCFG_ENTRIES_OFFSET);
+	} else if (!ecam_from_dsdt(&dsdt_entry)) {
+		n = 1;
+		e = &dsdt_entry;
+	} else {
 		return -ENODEV;
-	n = (mcfg->length - MCFG_ENTRIES_OFFSET) / sizeof(*e);
-	e = (const void *)((const u8 *)mcfg + MCFG_ENTRIES_OFFSET);
+	}
 	ecam = kzalloc(n * sizeof(*ecam), GFP_KERNEL);
 	if (!ecam)
 		return -ENOMEM;

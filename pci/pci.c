@@ -1,6 +1,6 @@
 /* The PCI bus: device list, driver matching, config accessors, BARs. */
 #include "pci/pci_internal.h"
-#include "kernel/mm/vmm.h"
+#include "kernel/mm/ioremap.h"
 #include "kernel/sched/spinlock.h"
 #include "kernel/lib/errno.h"
 #include "kernel/lib/log.h"

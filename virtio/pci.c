@@ -26,6 +26,7 @@
 #include "kernel/lib/string.h"
 #include "kernel/time/clock.h"
 #include <linux/virtio_pci.h>
+#include <linux/virtio_ring.h>
 
 #define VPCI_VENDOR        0x1af4
 #define VPCI_MODERN_BASE   0x1040       /* device id = 0x1040 + virtio id */
@@ -162,7 +163,7 @@ static void *vpci_alloc_dma(size_t size, unsigned *order, u64 *dma)
 	phys_addr_t p;
 
 	*order = 0;
-	while ((PAGE_SIZE << *order) < size)
+	while (((size_t)PAGE_SIZE << *order) < size)
 		(*order)++;
 	p = pmm_alloc(*order);
 	if (!p)

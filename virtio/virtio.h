@@ -92,4 +92,12 @@ void virtio_device_ready(struct virtio_device *vd);
  * (§2.5.1: re-read until the generation did not change). */
 void virtio_cread(struct virtio_device *vd, unsigned off, void *buf, unsigned len);
 
+/* Transport and drivers, registered by kmain after pci_init(). */
+int virtio_pci_init(void);
+int virtio_rng_init(void);
+/* Read len bytes straight from the first virtio-rng device (tests,
+ * benchmarks); returns bytes read or a negative errno. */
+int virtio_rng_read(void *out, size_t len, u64 timeout_us);
+u64 virtio_rng_irq_count(void);
+
 #endif
