@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <time.h>
 #include <stdarg.h>
 
 #define F_EVENT    (1ull << VIRTIO_RING_F_EVENT_IDX)
@@ -1544,8 +1545,8 @@ static bool threaded_run(u16 num, u64 features, u16 tables, unsigned int total, 
 			continue;
 		/* Nothing to do: sleep until the device interrupts. */
 		sleeps++;
-		for (long spins = 0; __atomic_load_n(&th->irqs, __ATOMIC_SEQ_CST) == irqs; spins++) {
-			if (spins > 20000000) {
+		for (time_t start = time(NULL); __atomic_load_n(&th->irqs, __ATOMIC_SEQ_CST) == irqs;) {
+			if (time(NULL) - start > 10) {
 				printf("# lost wakeup: added %u done %u avail %u used %u\n", added, done,
 				       th->r.sim.vr.avail->idx, th->r.sim.vr.used->idx);
 				__atomic_store_n(&th->stop, true, __ATOMIC_SEQ_CST);
