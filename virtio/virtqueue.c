@@ -72,6 +72,7 @@ struct vq_desc_state {
 	u16 table;      /* head: indirect table index, or VQ_NO_TABLE */
 };
 
+/* Every field is serialized by the caller (the driver's queue lock). */
 struct vq {
 	const char *name;
 	struct vring vring;     /* desc, avail, used inside the caller's ring memory */
@@ -301,8 +302,9 @@ int vq_add(struct vq *vq, const struct vq_buf *bufs, unsigned int n, void *token
 
 	/* §2.7.13.2: the head goes into the next available ring slot. */
 	vr->avail->ring[vq->avail_idx & (vq->num - 1)] = head;
-	/* §2.7.13.3.1: the descriptors (and indirect table) and the ring slot
-	 * must be visible before the idx that hands them to the device. */
+	/* §2.7.13.3.1: the descriptors (and indirect table), the ring slot and
+	 * the caller's request data must be visible before the idx that hands
+	 * them to the device. */
 	virt_wmb();
 	vq->avail_idx++;
 	WRITE_ONCE(vr->avail->idx, vq->avail_idx);
@@ -378,9 +380,10 @@ static void vq_free_chain(struct vq *vq, u16 head)
 
 /*
  * Ask the device for used-buffer interrupts, or not (§2.7.7.1). With
- * EVENT_IDX avail->flags must stay 0 and used_event does the work: "at
- * the entry after the last one collected", or one behind that, the point
- * farthest from anything the device can reach. Without it, the
+ * EVENT_IDX avail->flags must stay 0 and used_event does the work: on,
+ * it names the next used entry (the first one not collected); off, the
+ * one before it, the point farthest from anything the device can reach
+ * (it cannot run more than a queue ahead of us). Without EVENT_IDX, the
  * NO_INTERRUPT flag. Both are advisory; the callers order them.
  */
 static void vq_want_interrupts(struct vq *vq, bool on)
@@ -438,8 +441,9 @@ void *vq_get_buf(struct vq *vq, u32 *len, int *status)
 		       vq->name, vq->last_used_idx, used_idx, vq->in_flight);
 		goto broken;
 	}
-	/* §2.7.8.2: the device writes the entry before it moves idx; our load
-	 * of idx must come before our loads of the entry it covers. */
+	/* §2.7.8.2: the device writes the entry (and the data) before it moves
+	 * idx; our load of idx must come before our loads of the entry it
+	 * covers and the caller's reads of the data. */
 	virt_rmb();
 
 	pos = vq->last_used_idx & (vq->num - 1);
