@@ -8,7 +8,7 @@ static struct page *bpage(const struct buddy *b, u64 pfn)
 	return memmap_find(b->map, pfn);
 }
 
-static void list_push(struct buddy *b, u64 pfn, unsigned order)
+static void free_push(struct buddy *b, u64 pfn, unsigned order)
 {
 	struct page *pg = bpage(b, pfn);
 
@@ -22,7 +22,7 @@ static void list_push(struct buddy *b, u64 pfn, unsigned order)
 	b->nr_blocks[order]++;
 }
 
-static void list_remove(struct buddy *b, u64 pfn, struct page *pg)
+static void free_remove(struct buddy *b, struct page *pg)
 {
 	unsigned order = pg->order;
 
@@ -55,24 +55,37 @@ u64 buddy_alloc(struct buddy *b, unsigned order)
 	if (o > BUDDY_MAX_ORDER)
 		return PFN_NONE;
 	pfn = b->head[o];
-	list_remove(b, pfn, bpage(b, pfn));
+	free_remove(b, bpage(b, pfn));
 	/* Split: keep the low half, free the high half, down to `order`. */
 	while (o > order) {
 		o--;
-		list_push(b, pfn + (1ULL << o), o);
+		free_push(b, pfn + (1ULL << o), o);
 	}
 	b->free_frames -= 1ULL << order;
 	return pfn;
 }
 
+/* The descriptor of pfn, looked up in r first (the common case: the
+ * frames a free touches are all in the same range). */
+static const struct page *near_page(const struct buddy *b,
+				    const struct memmap_range *r, u64 pfn)
+{
+	if (pfn >= r->start_pfn && pfn < r->end_pfn)
+		return &r->pages[pfn - r->start_pfn];
+	return bpage(b, pfn);
+}
+
 /* Is any frame of [pfn, pfn + 2^order) free already, or unmanaged? */
 static int buddy_check_free(const struct buddy *b, u64 pfn, unsigned order)
 {
+	const struct memmap_range *r = memmap_range_of(b->map, pfn);
 	u64 n = 1ULL << order;
 
+	if (!r)
+		return -ENOENT;
 	/* A free block that starts inside the range... */
 	for (u64 i = 0; i < n; i++) {
-		const struct page *pg = bpage(b, pfn + i);
+		const struct page *pg = near_page(b, r, pfn + i);
 
 		if (!pg || (pg->flags & PG_RESERVED))
 			return -ENOENT;
@@ -82,7 +95,7 @@ static int buddy_check_free(const struct buddy *b, u64 pfn, unsigned order)
 	/* ...or a larger free block that starts below it and covers it. */
 	for (unsigned o = order + 1; o <= BUDDY_MAX_ORDER; o++) {
 		u64 head = pfn & ~((1ULL << o) - 1);
-		const struct page *pg = bpage(b, head);
+		const struct page *pg = near_page(b, r, head);
 
 		if (pg && (pg->flags & PG_FREE) && pfn < head + (1ULL << pg->order))
 			return -EALREADY;
@@ -100,11 +113,11 @@ static void buddy_release(struct buddy *b, u64 pfn, unsigned order)
 
 		if (!bp || !(bp->flags & PG_FREE) || bp->order != order)
 			break;
-		list_remove(b, buddy_pfn, bp);
+		free_remove(b, bp);
 		pfn &= ~(1ULL << order);
 		order++;
 	}
-	list_push(b, pfn, order);
+	free_push(b, pfn, order);
 }
 
 int buddy_free(struct buddy *b, u64 pfn, unsigned order)

@@ -189,8 +189,3 @@ void mm_init(const struct boot_info *bi)
 	ioremap_init();
 	mm_report();
 }
-
-void mm_cpu_init(void)
-{
-	paging_cpu_enable();
-}

@@ -20,8 +20,8 @@
  * Debug mode (slab_debug): freed objects are poisoned, every object has
  * red zones on both sides (the right one starts at the size the caller
  * asked for), and use-after-free writes, overflows, double and invalid
- * frees are reported with both backtraces' worth of context: the
- * allocating and freeing callers and the current call trace. It is on when
+ * frees are reported with the object's last allocating and freeing
+ * callers and the current call trace. It is on when
  * the command line has `test` (the in-kernel tests run with it) or
  * `slab_debug`/`slab_debug=1`, and off with `slab_debug=0`.
  */

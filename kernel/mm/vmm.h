@@ -72,13 +72,14 @@ int vmm_query(struct addr_space *as, uintptr_t va, phys_addr_t *pa, unsigned *pr
 
 /*
  * TLB shootdown hook: every page-table change that removes or narrows a
- * translation ends here, before any frame it released is reused. It sends
- * a flush IPI to every other CPU and waits for them (smp_tlb_flush_others;
- * processes do not yet track which CPUs ran them, so user-half ranges go
- * to all CPUs too), then invalidates this CPU's TLB (invlpg per page, or a
- * full flush for long ranges) if `as` can be cached here (the kernel half
- * always; a user half when `as` is loaded). It may be called with as's
- * lock held and must not take it.
+ * translation ends here, before any frame it released is reused. It
+ * invalidates the range on this CPU if `as` can be cached here (the kernel
+ * half always; a user half when `as` is loaded), and through an IPI on
+ * every other online CPU (smp_tlb_flush_others, which waits for them) for
+ * the kernel half and for any address space that has ever been loaded:
+ * which CPUs have it loaded now is not tracked yet. It may be called with
+ * as's lock held and must not take it; the lock is never held with
+ * interrupts off, so CPUs spinning on it still answer the IPI.
  */
 void tlb_shootdown(struct addr_space *as, uintptr_t start, size_t len);
 

@@ -48,17 +48,3 @@ void paging_cpu_enable(void)
 	write_cr4(cr4);
 	paging_smap_on = paging_cpu.smap;
 }
-
-void tlb_flush_all_local(void)
-{
-	u64 cr4 = read_cr4();
-
-	/* Toggling PGE flushes global entries too (SDM §4.10.4.1); without
-	 * PGE there are none and a CR3 reload does it. */
-	if (cr4 & X86_CR4_PGE) {
-		write_cr4(cr4 & ~X86_CR4_PGE);
-		write_cr4(cr4);
-	} else {
-		write_cr3(read_cr3());
-	}
-}

@@ -55,17 +55,10 @@ extern u8 paging_smap_on;
 
 /* Fill paging_cpu from CPUID (boot CPU, once). */
 void paging_detect(void);
-/* Turn on this CPU's protections: EFER.NXE, CR0.WP, CR4.PGE, CR4.SMEP,
- * CR4.SMAP, each where the CPU has it. Safe under any page tables whose
- * entries have no U bit (such as boot.S's). */
+/* Turn on the boot CPU's protections: EFER.NXE, CR0.WP, CR4.PGE,
+ * CR4.SMEP, CR4.SMAP, each where the CPU has it. Safe under any page
+ * tables whose entries have no U bit (such as boot.S's). Other CPUs copy
+ * the boot CPU's control registers (smp.c). */
 void paging_cpu_enable(void);
-
-static inline void invlpg(uintptr_t va)
-{
-	__asm__ __volatile__("invlpg (%0)" : : "r"(va) : "memory");
-}
-
-/* Flush every TLB entry of this CPU, global ones included. */
-void tlb_flush_all_local(void);
 
 #endif

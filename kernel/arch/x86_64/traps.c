@@ -248,5 +248,6 @@ void trap_dispatch(struct trap_frame *f)
 	}
 	log_enter_panic();
 	trap_report(&log_sink, f, cr2);
-	panic("fatal exception: %s", trap_name((unsigned)f->vector));
+	panic("fatal exception: %s%s", trap_name((unsigned)f->vector),
+	      trap_stack_overflow(f, cr2, &at, &lo, &hi) ? " (kernel stack overflow)" : "");
 }
