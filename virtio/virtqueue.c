@@ -72,6 +72,7 @@ struct vq_desc_state {
 	u16 table;      /* head: indirect table index, or VQ_NO_TABLE */
 };
 
+/* Every field is serialized by the caller (the driver's queue lock). */
 struct vq {
 	const char *name;
 	struct vring vring;     /* desc, avail, used inside the caller's ring memory */
@@ -218,20 +219,45 @@ static void vq_set_desc(struct vring_desc *d, u64 addr, u32 len, u16 flags, u16 
 	d->next = next;
 }
 
-/* Fill indirect table t with the chain; it is linked by table position. */
-static void vq_fill_indirect(struct vq *vq, u16 t, const struct vq_buf *bufs,
-			     unsigned int n)
+static u16 vq_desc_flags(const struct vq_buf *bufs, unsigned int i, unsigned int n)
+{
+	return (bufs[i].write ? VRING_DESC_F_WRITE : 0) |
+	       (i + 1 < n ? VRING_DESC_F_NEXT : 0);
+}
+
+/* Put the chain into indirect table t, linked by table position, and point
+ * the ring descriptor head at it. Returns the last ring descriptor used. */
+static u16 vq_fill_indirect(struct vq *vq, u16 head, u16 t,
+			    const struct vq_buf *bufs, unsigned int n)
 {
 	struct vring_desc *table = &vq->ind[(size_t)t * vq->ind_max];
+	u64 table_dma = vq->ind_dma + (u64)t * vq->ind_max * sizeof(struct vring_desc);
 
-	for (unsigned int i = 0; i < n; i++) {
-		u16 flags = bufs[i].write ? VRING_DESC_F_WRITE : 0;
+	for (unsigned int i = 0; i < n; i++)
+		vq_set_desc(&table[i], bufs[i].addr, bufs[i].len,
+			    vq_desc_flags(bufs, i, n), i + 1 < n ? i + 1 : 0);
+	/* §2.7.5.3.1: INDIRECT without NEXT; WRITE would mean nothing here. */
+	vq_set_desc(&vq->vring.desc[head], table_dma, n * sizeof(struct vring_desc),
+		    VRING_DESC_F_INDIRECT, 0);
+	return head;
+}
 
-		if (i + 1 < n)
-			flags |= VRING_DESC_F_NEXT;
-		vq_set_desc(&table[i], bufs[i].addr, bufs[i].len, flags,
-			    i + 1 < n ? i + 1 : 0);
+/* §2.7.13.1: one free ring descriptor per element, taken from the free
+ * list in order and linked by next. Returns the last one. */
+static u16 vq_fill_direct(struct vq *vq, u16 head, const struct vq_buf *bufs,
+			  unsigned int n)
+{
+	u16 i = head, last = head;
+
+	for (unsigned int k = 0; k < n; k++) {
+		u16 next = vq->state[i].next;
+
+		vq_set_desc(&vq->vring.desc[i], bufs[k].addr, bufs[k].len,
+			    vq_desc_flags(bufs, k, n), k + 1 < n ? next : 0);
+		last = i;
+		i = next;
 	}
+	return last;
 }
 
 int vq_add(struct vq *vq, const struct vq_buf *bufs, unsigned int n, void *token)
@@ -257,29 +283,12 @@ int vq_add(struct vq *vq, const struct vq_buf *bufs, unsigned int n, void *token
 	if (ndesc > vq->num_free)
 		return -ENOSPC;
 
-	head = last = vq->free_head;
+	head = vq->free_head;
 	if (table != VQ_NO_TABLE) {
 		vq->ind_nfree--;
-		vq_fill_indirect(vq, table, bufs, n);
-		/* §2.7.5.3.1: INDIRECT without NEXT; WRITE means nothing here. */
-		vq_set_desc(&vr->desc[head],
-			    vq->ind_dma + (u64)table * vq->ind_max * sizeof(struct vring_desc),
-			    n * sizeof(struct vring_desc), VRING_DESC_F_INDIRECT, 0);
+		last = vq_fill_indirect(vq, head, table, bufs, n);
 	} else {
-		u16 i = head;
-
-		/* §2.7.13.1: one free descriptor per element, linked by next. */
-		for (unsigned int k = 0; k < n; k++) {
-			u16 flags = bufs[k].write ? VRING_DESC_F_WRITE : 0;
-			u16 next = vq->state[i].next;
-
-			if (k + 1 < n)
-				flags |= VRING_DESC_F_NEXT;
-			vq_set_desc(&vr->desc[i], bufs[k].addr, bufs[k].len, flags,
-				    k + 1 < n ? next : 0);
-			last = i;
-			i = next;
-		}
+		last = vq_fill_direct(vq, head, bufs, n);
 	}
 	vq->free_head = vq->state[last].next;
 	vq->num_free -= ndesc;
@@ -293,8 +302,9 @@ int vq_add(struct vq *vq, const struct vq_buf *bufs, unsigned int n, void *token
 
 	/* §2.7.13.2: the head goes into the next available ring slot. */
 	vr->avail->ring[vq->avail_idx & (vq->num - 1)] = head;
-	/* §2.7.13.3.1: the descriptors (and indirect table) and the ring slot
-	 * must be visible before the idx that hands them to the device. */
+	/* §2.7.13.3.1: the descriptors (and indirect table), the ring slot and
+	 * the caller's request data must be visible before the idx that hands
+	 * them to the device. */
 	virt_wmb();
 	vq->avail_idx++;
 	WRITE_ONCE(vr->avail->idx, vq->avail_idx);
@@ -368,6 +378,24 @@ static void vq_free_chain(struct vq *vq, u16 head)
 	vq->in_flight--;
 }
 
+/*
+ * Ask the device for used-buffer interrupts, or not (§2.7.7.1). With
+ * EVENT_IDX avail->flags must stay 0 and used_event does the work: on,
+ * it names the next used entry (the first one not collected); off, the
+ * one before it, the point farthest from anything the device can reach
+ * (it cannot run more than a queue ahead of us). Without EVENT_IDX, the
+ * NO_INTERRUPT flag. Both are advisory; the callers order them.
+ */
+static void vq_want_interrupts(struct vq *vq, bool on)
+{
+	struct vring *vr = &vq->vring;
+
+	if (vq->event_idx)
+		WRITE_ONCE(vring_used_event(vr), (u16)(vq->last_used_idx - !on));
+	else
+		WRITE_ONCE(vr->avail->flags, on ? 0 : VRING_AVAIL_F_NO_INTERRUPT);
+}
+
 static void vq_set_broken(struct vq *vq)
 {
 	if (vq->broken)
@@ -375,8 +403,7 @@ static void vq_set_broken(struct vq *vq)
 	vq->broken = true;
 	vq->fail_pos = 0;
 	/* No more interrupts wanted from a device we no longer believe. */
-	if (!vq->event_idx)
-		WRITE_ONCE(vq->vring.avail->flags, VRING_AVAIL_F_NO_INTERRUPT);
+	vq_want_interrupts(vq, false);
 }
 
 /* Broken queue: hand back the next outstanding request with -EIO. */
@@ -414,8 +441,9 @@ void *vq_get_buf(struct vq *vq, u32 *len, int *status)
 		       vq->name, vq->last_used_idx, used_idx, vq->in_flight);
 		goto broken;
 	}
-	/* §2.7.8.2: the device writes the entry before it moves idx; our load
-	 * of idx must come before our loads of the entry it covers. */
+	/* §2.7.8.2: the device writes the entry (and the data) before it moves
+	 * idx; our load of idx must come before our loads of the entry it
+	 * covers and the caller's reads of the data. */
 	virt_rmb();
 
 	pos = vq->last_used_idx & (vq->num - 1);
@@ -438,19 +466,15 @@ void *vq_get_buf(struct vq *vq, u32 *len, int *status)
 	vq->stats.used++;
 
 	if (vq->event_idx) {
-		if (vq->cb_disabled) {
-			/* Keep used_event just behind us: the farthest point from
-			 * anything the device can reach, so no interrupt. Advisory,
-			 * no ordering needed. */
-			WRITE_ONCE(vring_used_event(vr), (u16)(vq->last_used_idx - 1));
-		} else {
-			/* §2.7.7.1: interrupt at the next used entry. Store->load:
-			 * the store must be visible before the next get_buf's load
-			 * of used->idx, or the device could miss the new event while
-			 * we miss its new entry, and nobody would wake us. */
-			WRITE_ONCE(vring_used_event(vr), vq->last_used_idx);
+		/* used_event follows last_used_idx: one behind while callbacks
+		 * are off (no ordering needed, it only holds interrupts off), at
+		 * it while they are on. Then store->load: the store must be
+		 * visible before the next get_buf's load of used->idx, or the
+		 * device could miss the new event while we miss its new entry,
+		 * and nobody would wake us. */
+		vq_want_interrupts(vq, !vq->cb_disabled);
+		if (!vq->cb_disabled)
 			virt_mb();
-		}
 	}
 	*len = ulen;
 	*status = 0;
@@ -463,15 +487,9 @@ broken:
 
 void vq_disable_cb(struct vq *vq)
 {
-	struct vring *vr = &vq->vring;
-
 	vq->cb_disabled = true;
-	/* §2.7.7.1: with EVENT_IDX flags must stay 0 and used_event does the
-	 * work; without it the NO_INTERRUPT flag asks the device to hold off. */
-	if (vq->event_idx)
-		WRITE_ONCE(vring_used_event(vr), (u16)(vq->last_used_idx - 1));
-	else if (!vq->broken)
-		WRITE_ONCE(vr->avail->flags, VRING_AVAIL_F_NO_INTERRUPT);
+	if (!vq->broken)
+		vq_want_interrupts(vq, false);
 }
 
 /* Is there anything for vq_get_buf() to return? */
@@ -484,13 +502,9 @@ static bool vq_pending(const struct vq *vq)
 
 bool vq_enable_cb(struct vq *vq)
 {
-	struct vring *vr = &vq->vring;
-
 	vq->cb_disabled = false;
-	if (vq->event_idx)
-		WRITE_ONCE(vring_used_event(vr), vq->last_used_idx);
-	else if (!vq->broken)
-		WRITE_ONCE(vr->avail->flags, 0);
+	if (!vq->broken)
+		vq_want_interrupts(vq, true);
 	/* §2.7.14: re-check after re-enabling. The enable store must be
 	 * visible before we load used->idx (store->load, full barrier):
 	 * otherwise a buffer used in between is seen by neither side. */

@@ -42,7 +42,8 @@ struct vq_buf {
 };
 
 struct vq_config {
-	const char *name;       /* for log messages, e.g. "vda.0"; must outlive the queue */
+	const char *name;       /* required, for log messages, e.g. "vda.0";
+	                         * must outlive the queue */
 	u16 num;                /* queue size: a power of two, 1..32768 (§2.7) */
 	u64 features;           /* negotiated device features; the queue uses
 	                         * VIRTIO_RING_F_EVENT_IDX and _INDIRECT_DESC */
@@ -118,10 +119,11 @@ void vq_notify(struct vq *vq);
 /* vq_kick_prepare() then vq_notify() if needed; returns whether it kicked. */
 bool vq_kick(struct vq *vq);
 
-/* The next finished request: returns its token and sets *len to the bytes
- * the device wrote and *status to 0, or, once the queue is broken, to 0 and
- * -EIO for each request still outstanding. Returns NULL when there is
- * nothing (more) to collect. */
+/* The next finished request, in the order the device used them: returns
+ * its token and sets *len to the bytes the device wrote and *status to 0,
+ * or, once the queue is broken, to 0 and -EIO for each request still
+ * outstanding. Returns NULL when there is nothing (more) to collect. len
+ * and status must not be NULL. */
 void *vq_get_buf(struct vq *vq, u32 *len, int *status);
 
 /* Used-buffer interrupt suppression (§2.7.7). vq_disable_cb() asks the
@@ -136,7 +138,8 @@ bool vq_enable_cb(struct vq *vq);
 /* For the transport's interrupt handler: if the queue has something to
  * collect (used buffers, or failed requests of a broken queue) call the
  * driver's callback and return true; return false for an interrupt that
- * was not for this queue. */
+ * was not for this queue. It only peeks, so the transport calls it without
+ * the driver's lock; the callback takes that lock to collect. */
 bool vq_interrupt(struct vq *vq);
 
 /* Mark the queue broken (e.g. the transport saw DEVICE_NEEDS_RESET or is

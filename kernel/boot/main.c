@@ -13,6 +13,8 @@
 #include "kernel/lib/log.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm/mm.h"
+#include "pci/pci.h"
+#include "virtio/virtio.h"
 #include "kernel/test/ktest.h"
 #include "kernel/sched/sched.h"
 #include "kernel/sched/spinlock.h"
@@ -68,6 +70,10 @@ void kmain(const struct boot_info *bi)
 	serial_rx_init();
 	irq_enable();
 	smp_init();
+	pci_init();
+	virtio_init();
+	virtio_pci_init();
+	virtio_rng_init();
 
 	if (cmdline_get(bi->cmdline, "bench", patterns, sizeof(patterns)) &&
 	    !strcmp(patterns, "sched")) {

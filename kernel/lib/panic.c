@@ -8,6 +8,7 @@
 #include "kernel/lib/printf.h"
 #include "kernel/arch/x86_64/traps.h"
 #include "kernel/arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/apic.h"
 #include "kernel/arch/x86_64/power.h"
 #include "kernel/arch/x86_64/x86.h"
 #include "kernel/boot/boot_info.h"
@@ -28,6 +29,12 @@ void panic(const char *fmt, ...)
 		machine_halt();
 	}
 	log_enter_panic();
+	/* Stop every other CPU: their NMI handler sees the panic and halts
+	 * (traps.c). Only once other CPUs exist, i.e. the LAPIC is up. */
+	if (cpu_count() > 1) {
+		pr_emerg("panic: stopping %u other CPUs\n", cpu_count() - 1);
+		lapic_send_nmi_others();
+	}
 	va_start(ap, fmt);
 	kvsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);

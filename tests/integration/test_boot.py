@@ -73,11 +73,12 @@ for machine in ("q35", "pc", "microvm"):
 
 @case("traps/panic-backtrace-names-call-path")
 def _():
-    with vm(cmdline="console=ttyS0 test=panic_backtrace panic=-1") as v:
+    with vm(cmdline="console=ttyS0 test=panic_backtrace panic=-1", smp=4) as v:
         v.expect(r"---\[ end Kernel panic")
         # panic=-1 reboots at once; -no-reboot turns that into an exit.
         assert v.wait() == 0
         lines_in_order(v.output, [
+            "panic: stopping 3 other CPUs",
             "Kernel panic - not syncing: ktest: deliberate panic at depth 3",
             "Call trace:",
             "panic_chain_c", "panic_chain_b", "panic_chain_a",

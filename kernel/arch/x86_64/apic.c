@@ -264,6 +264,15 @@ void lapic_send_ipi_others(u8 vector)
 	lapic_send_icr(0, vector | APIC_ICR_ASSERT | APIC_ICR_OTHERS);
 }
 
+/* NMI delivery mode (SDM vol 3 §11.6.1): reaches a CPU even with
+ * interrupts off; panic() uses it to stop every other CPU. */
+#define APIC_ICR_NMI (4u << 8)
+
+void lapic_send_nmi_others(void)
+{
+	lapic_send_icr(0, APIC_ICR_NMI | APIC_ICR_ASSERT | APIC_ICR_OTHERS);
+}
+
 void lapic_send_init(u32 apic_id)
 {
 	lapic_send_icr(apic_id, APIC_ICR_INIT | APIC_ICR_ASSERT);

@@ -19,6 +19,7 @@ void lapic_eoi(void);
 /* Fixed-delivery IPI to one CPU, or to every other CPU. */
 void lapic_send_ipi(u32 apic_id, u8 vector);
 void lapic_send_ipi_others(u8 vector);
+void lapic_send_nmi_others(void);
 /* The INIT and STARTUP (vector = page of the real-mode entry) IPIs. */
 void lapic_send_init(u32 apic_id);
 void lapic_send_sipi(u32 apic_id, u8 page);
