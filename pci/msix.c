@@ -30,6 +30,21 @@ static u32 pci_pick_cpu(void)
 	return n ? __atomic_fetch_add(&next_cpu, 1, __ATOMIC_RELAXED) % n : 0;
 }
 
+/* A vector on some CPU running fn(ctx), and the message that raises it. */
+static int pci_msi_vector(irq_handler_t fn, void *ctx, const char *name,
+			  u64 *addr, u32 *data)
+{
+	int vec = irq_alloc_vector(fn, ctx, pci_pick_cpu(), name);
+
+	if (vec < 0)
+		return vec;
+	if (irq_msi_message(vec, addr, data)) {
+		irq_free_vector(vec);
+		return -EIO;
+	}
+	return vec;
+}
+
 int pci_msix_enable(struct pci_dev *d, unsigned nvec)
 {
 	u8 cap = pci_find_capability(d, PCI_CAP_ID_MSIX, 0);
@@ -100,13 +115,9 @@ int pci_msix_request(struct pci_dev *d, unsigned entry, irq_handler_t fn,
 
 	if (!d->msix_cap || entry >= d->msix_count)
 		return -EINVAL;
-	vec = irq_alloc_vector(fn, ctx, pci_pick_cpu(), name);
+	vec = pci_msi_vector(fn, ctx, name, &addr, &data);
 	if (vec < 0)
 		return vec;
-	if (irq_msi_message(vec, &addr, &data)) {
-		irq_free_vector(vec);
-		return -EIO;
-	}
 	e = &d->msix_table[entry * MSIX_WORDS];
 	/* The entry is masked while its message changes (§6.8.2.9). */
 	e[MSIX_CTRL] = PCI_MSIX_ENTRY_CTRL_MASKBIT;
@@ -135,13 +146,9 @@ int pci_msi_request(struct pci_dev *d, irq_handler_t fn, void *ctx,
 
 	if (!cap)
 		return -EOPNOTSUPP;
-	vec = irq_alloc_vector(fn, ctx, pci_pick_cpu(), name);
+	vec = pci_msi_vector(fn, ctx, name, &addr, &data);
 	if (vec < 0)
 		return vec;
-	if (irq_msi_message(vec, &addr, &data)) {
-		irq_free_vector(vec);
-		return -EIO;
-	}
 	ctrl = pci_read16(d, cap + PCI_MSI_FLAGS);
 	pci_write32(d, cap + PCI_MSI_ADDRESS_LO, (u32)addr);
 	if (ctrl & PCI_MSI_FLAGS_64BIT) {

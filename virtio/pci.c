@@ -81,7 +81,7 @@ static void vpci_set_status(struct virtio_device *vd, u8 s)
 	to_vpci(vd)->common->device_status = s;
 }
 
-static void vpci_reset(struct virtio_device *vd)
+static int vpci_reset(struct virtio_device *vd)
 {
 	struct vpci_dev *v = to_vpci(vd);
 
@@ -90,10 +90,11 @@ static void vpci_reset(struct virtio_device *vd)
 	 * that never finishes is reported, not waited for forever. */
 	for (int i = 0; i < 100000; i++) {
 		if (v->common->device_status == 0)
-			return;
+			return 0;
 		udelay(10);
 	}
 	pr_err("%s: device did not finish reset\n", vd->dev.name);
+	return -EIO;
 }
 
 static u64 vpci_get_features(struct virtio_device *vd)
@@ -435,8 +436,13 @@ static int vpci_probe(struct pci_dev *pd, const struct pci_device_id *id)
 	pd->dev.driver_data = v;
 	pr_info("pci %s: virtio device type %u, %u queues, %s\n", pd->dev.name,
 		v->vd.id, v->nr_queues, v->msix ? "MSI-X" : "no interrupts");
-	return virtio_add_device(&v->vd);
-
+	err = virtio_add_device(&v->vd);
+	if (!err)
+		return 0;
+	if (v->msix)
+		pci_msix_release(pd, 0, v->config_vector);
+	pci_msix_disable(pd);
+	kfree(v->queues);
 out_disable:
 	pci_disable_device(pd);
 out_free:

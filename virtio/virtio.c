@@ -66,7 +66,9 @@ static int virtio_probe(struct device *dev)
 	struct virtio_driver *drv = to_virtio_driver(dev->driver);
 	int err;
 
-	vd->t->reset(vd);                                    /* step 1 */
+	err = vd->t->reset(vd);                              /* step 1 */
+	if (err)
+		return err;
 	virtio_add_status(vd, VIRTIO_CONFIG_S_ACKNOWLEDGE);  /* step 2 */
 	virtio_add_status(vd, VIRTIO_CONFIG_S_DRIVER);       /* step 3 */
 	err = virtio_negotiate(vd, drv);                     /* steps 4-6 */
@@ -119,8 +121,10 @@ int virtio_add_device(struct virtio_device *vd)
 	ksnprintf(vd->dev.name, sizeof(vd->dev.name), "virtio%u",
 		  __atomic_fetch_add(&virtio_next_index, 1, __ATOMIC_RELAXED));
 	vd->dev.bus = &virtio_bus;
-	/* Until a driver binds, the device only knows we saw it. */
-	vd->t->reset(vd);
+	/* Until a driver binds, the device only knows we saw it. A device
+	 * that cannot even reset is not added. */
+	if (vd->t->reset(vd))
+		return -EIO;
 	virtio_add_status(vd, VIRTIO_CONFIG_S_ACKNOWLEDGE);
 	return device_add(&vd->dev);
 }

@@ -24,7 +24,8 @@ struct virtio_device;
 struct virtio_transport {
 	u8 (*get_status)(struct virtio_device *vd);
 	void (*set_status)(struct virtio_device *vd, u8 status);
-	void (*reset)(struct virtio_device *vd);        /* waits for 0 */
+	/* Waits for status 0; -EIO if the device never gets there. */
+	int (*reset)(struct virtio_device *vd);
 	u64 (*get_features)(struct virtio_device *vd);
 	void (*set_features)(struct virtio_device *vd, u64 features);
 	u32 (*config_generation)(struct virtio_device *vd);
