@@ -1,0 +1,12 @@
+/*
+ * procfs: /proc, generated from the task list, the allocators, the
+ * interrupt layer, the mount table and the block devices, in the formats
+ * of Linux's proc(5).
+ */
+#ifndef VIREO_FS_PROCFS_PROCFS_H
+#define VIREO_FS_PROCFS_PROCFS_H
+
+/* Keep the boot command line for /proc/cmdline (kmain, early). */
+void procfs_set_cmdline(const char *cmdline);
+
+#endif
