@@ -211,10 +211,12 @@ KTEST_MANUAL(blk_concurrent)
 	KT_ASSERT(bd && rqs && bufs);
 	KT_ASSERT(bd->nr_sectors >= 8);
 	completion_init(&b.all);
-	/* Submitted with interrupts off, so none can be collected meanwhile:
-	 * all 512 are outstanding at once from the driver's side however
-	 * fast the device is, and those the ring has no room for wait on the
-	 * pending list. All on this CPU's queue. */
+	/* Submitted in one burst with interrupts off on this CPU, all on
+	 * this CPU's queue. The queue's interrupt may be on another CPU, so
+	 * completions can still be collected meanwhile; but the device
+	 * finishes a request (host thread pool, then an interrupt) far more
+	 * slowly than we add one, so the ring fills up and the rest wait on
+	 * the pending list. */
 	irq_disable();
 	q = this_cpu()->id % bd->nr_queues;
 	virtio_blk_queue_stats(bd, q, &before);
@@ -247,7 +249,7 @@ KTEST_MANUAL(blk_concurrent)
 	KT_ASSERT(after.max_in_flight >= 64);
 	/* More requests than ring entries: some waited for room, and went
 	 * on when completions freed it. */
-	KT_ASSERT(after.pended - before.pended >= BLK_CONCURRENT - bd->queue_depth);
+	KT_ASSERT(after.pended > before.pended);
 	KT_ASSERT(after.requests - before.requests >= BLK_CONCURRENT);
 	blk_print_queues(bd);
 	kfree(rqs);
