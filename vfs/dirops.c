@@ -7,6 +7,7 @@
  * whoever holds it keeps a valid inode.
  */
 #include "vfs/internal.h"
+#include "vfs/path.h"
 #include "kernel/lib/errno.h"
 #include "kernel/lib/err.h"
 #include "kernel/lib/string.h"

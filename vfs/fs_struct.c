@@ -15,6 +15,8 @@
 
 static struct vfs_ctx kernel_ctx;
 
+static void fs_set_path(const struct vfs_ctx *ctx, struct path *p, bool cwd);
+
 const struct vfs_ctx *vfs_kernel_ctx(void)
 {
 	return &kernel_ctx;
@@ -26,7 +28,25 @@ int vfs_kernel_ctx_init(void)
 	struct path p = { .mnt = root, .dentry = root->mnt_root };
 
 	kernel_ctx.fs = fs_struct_alloc(&p);
-	return kernel_ctx.fs ? 0 : -ENOMEM;
+	if (!kernel_ctx.fs)
+		return -ENOMEM;
+	/* Device nodes and unpacked files get exactly the modes asked for. */
+	kernel_ctx.fs->umask = 0;
+	return 0;
+}
+
+int vfs_kernel_ctx_reroot(void)
+{
+	struct path p, q;
+	int err = vfs_lookup(&kernel_ctx, NULL, "/", LOOKUP_FOLLOW, &p);
+
+	if (err)
+		return err;
+	q = p;
+	path_get(&q);
+	fs_set_path(&kernel_ctx, &p, false);
+	fs_set_path(&kernel_ctx, &q, true);
+	return 0;
 }
 
 struct fs_struct *fs_struct_alloc(const struct path *root)

@@ -33,6 +33,11 @@ void follow_dotdot(struct path *p, const struct path *root);
 /* -EROFS if writes through the mount are refused. */
 int mnt_want_write(const struct path *p);
 struct mount *vfs_root_mount(void);
+/* Mount type at target with bdev (reference consumed; NULL if the type
+ * needs none); source is the name /proc/mounts shows. */
+int mount_bdev_at(const struct vfs_ctx *ctx, struct file_system_type *type,
+		  struct block_device *bdev, const char *source, const char *target,
+		  u32 flags, const char *data);
 int mount_rootfs(void);
 
 /* ---- super blocks (super.c) ---- */
@@ -129,6 +134,9 @@ void fs_get_root(const struct vfs_ctx *ctx, struct path *out);
 void fs_get_cwd(const struct vfs_ctx *ctx, struct path *out);
 u32 fs_umask(const struct vfs_ctx *ctx);
 int vfs_kernel_ctx_init(void);
+/* Point the kernel's root and cwd at what "/" resolves to now (after a
+ * root file system was mounted over the rootfs). */
+int vfs_kernel_ctx_reroot(void);
 
 /* ---- files (file.c, files.c) ---- */
 struct files {
@@ -142,9 +150,13 @@ struct file *file_alloc(const struct path *p, struct inode *inode, u32 flags);
 
 /* ---- devices (chrdev.c, blkdev.c) ---- */
 const struct file_operations *chrdev_fops(dev_t dev);
+/* Give bd a device number (the list holds its own reference; bd stays
+ * the caller's): the dev_t, or 0 if bd is gone or memory is short. */
+dev_t blkdev_add(struct block_device *bd);
 extern const struct file_operations blkdev_fops;
 
-/* ---- file types by mode ---- */
-static inline bool inode_is_dir(const struct inode *i) { return S_ISDIR(i->i_mode); }
+/* Mount devtmpfs on dir (made first if create) and fill it. */
+int mount_devfs(const char *dir, bool create);
+int initramfs_unpack(const void *buf, size_t len);
 
 #endif

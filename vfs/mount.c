@@ -161,8 +161,8 @@ static int attach_mount(const struct path *mountpoint, struct super_block *sb,
 		kfree(m);
 		return -ENOMEM;
 	}
-	strcpy(m->mnt_source, source);
-	strcpy(m->mnt_path, where);
+	memcpy(m->mnt_source, source, strlen(source) + 1);
+	memcpy(m->mnt_path, where, strlen(where) + 1);
 	m->mnt_sb = sb;
 	m->mnt_flags = flags & MNT_FLAGS_KEPT;
 	m->mnt_root = dget(sb->s_root);
@@ -248,25 +248,18 @@ static struct block_device *mount_source_bdev(const struct vfs_ctx *ctx,
 	return bd;
 }
 
-int vfs_mount(const struct vfs_ctx *ctx, const char *source, const char *target,
-	      const char *fstype, u32 flags, const char *data)
+int mount_bdev_at(const struct vfs_ctx *ctx, struct file_system_type *type,
+		  struct block_device *bdev, const char *source, const char *target,
+		  u32 flags, const char *data)
 {
-	struct file_system_type *type;
-	struct block_device *bdev = NULL;
 	struct super_block *sb;
 	struct path mp;
 	char *where;
 	int err;
 
-	if (ctx->fsuid != 0)
-		return -EPERM;
-	if (flags & (MS_REMOUNT | MS_BIND | MS_MOVE))
-		return -EINVAL;
-	if (!fstype || !(type = vfs_find_fs(fstype)))
-		return -ENODEV;
 	err = vfs_lookup(ctx, NULL, target, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &mp);
 	if (err)
-		return err;
+		goto out_put_bdev;
 	where = kmalloc(PATH_MAX, GFP_KERNEL);
 	if (!where) {
 		err = -ENOMEM;
@@ -275,26 +268,19 @@ int vfs_mount(const struct vfs_ctx *ctx, const char *source, const char *target,
 	err = vfs_path_name(vfs_kernel_ctx(), &mp, where, PATH_MAX);
 	if (err < 0)
 		goto out_free_where;
-	if (type->fs_flags & FS_REQUIRES_DEV) {
-		bdev = mount_source_bdev(ctx, source);
-		if (IS_ERR(bdev)) {
-			err = (int)PTR_ERR(bdev);
-			goto out_free_where;
-		}
-	}
 	mutex_lock(&mount_mutex);
 	if (d_dropped(mp.dentry)) {
-		if (bdev)
-			block_put(bdev);
 		err = -ENOENT;
 		goto out_unlock;
 	}
 	sb = get_sb(type, bdev, data, flags);
+	bdev = NULL;            /* the super block owns it now */
 	if (IS_ERR(sb)) {
 		err = (int)PTR_ERR(sb);
 		goto out_unlock;
 	}
-	err = attach_mount(&mp, sb, flags, source && *source ? source : fstype, where);
+	err = attach_mount(&mp, sb, flags, source && *source ? source : type->name,
+			   where);
 	if (err && !sb->s_mounts)
 		vfs_kill_sb(sb);
 out_unlock:
@@ -303,7 +289,30 @@ out_free_where:
 	kfree(where);
 out_put_mp:
 	path_put(&mp);
+out_put_bdev:
+	if (bdev)
+		block_put(bdev);
 	return err;
+}
+
+int vfs_mount(const struct vfs_ctx *ctx, const char *source, const char *target,
+	      const char *fstype, u32 flags, const char *data)
+{
+	struct file_system_type *type;
+	struct block_device *bdev = NULL;
+
+	if (ctx->fsuid != 0)
+		return -EPERM;
+	if (flags & (MS_REMOUNT | MS_BIND | MS_MOVE))
+		return -EINVAL;
+	if (!fstype || !(type = vfs_find_fs(fstype)))
+		return -ENODEV;
+	if (type->fs_flags & FS_REQUIRES_DEV) {
+		bdev = mount_source_bdev(ctx, source);
+		if (IS_ERR(bdev))
+			return (int)PTR_ERR(bdev);
+	}
+	return mount_bdev_at(ctx, type, bdev, source, target, flags, data);
 }
 
 int vfs_umount(const struct vfs_ctx *ctx, const char *target, u32 flags)

@@ -161,7 +161,7 @@ struct file *vfs_open(const struct vfs_ctx *ctx, struct file *at,
 		      const char *name, u32 flags, u32 mode)
 {
 	struct nameidata nd;
-	struct dentry *d;
+	struct dentry *d = NULL;
 	struct path p;
 	struct file *f;
 	bool created;
