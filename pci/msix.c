@@ -203,3 +203,27 @@ void pci_msi_release(struct pci_dev *d, int vector)
 	d->msi_cap = 0;
 	irq_free_vector(vector);
 }
+
+void pci_for_each_msi_vector(struct pci_dev *d,
+			     void (*fn)(int vector, unsigned entry, bool msix,
+					void *arg), void *arg)
+{
+	u8 msix = READ_ONCE(d->msix_cap), msi = READ_ONCE(d->msi_cap);
+
+	if (msix && d->msix_table) {
+		for (unsigned e = 0; e < d->msix_count; e++) {
+			volatile u32 *w = &d->msix_table[e * MSIX_WORDS];
+
+			if (!(w[MSIX_CTRL] & PCI_MSIX_ENTRY_CTRL_MASKBIT))
+				fn((int)(w[MSIX_DATA] & 0xff), e, true, arg);
+		}
+	}
+	if (msi) {
+		u16 ctrl = pci_read16(d, msi + PCI_MSI_FLAGS);
+		u16 data = pci_read16(d, msi + ((ctrl & PCI_MSI_FLAGS_64BIT) ?
+					    PCI_MSI_DATA_64 : PCI_MSI_DATA_32));
+
+		if (ctrl & PCI_MSI_FLAGS_ENABLE)
+			fn(data & 0xff, 0, false, arg);
+	}
+}

@@ -9,6 +9,7 @@
 #define VIREO_FS_PROCFS_INTERNAL_H
 
 #include "fs/pseudofs/buf.h"
+#include "fs/pseudofs/pseudofs.h"
 #include "kernel/lib/types.h"
 
 /* Linux's USER_HZ: the unit of the clock-tick columns of stat files. */
@@ -24,6 +25,12 @@ int procfs_show_stat(struct pfs_buf *b);
 int procfs_show_interrupts(struct pfs_buf *b);
 int procfs_show_version(struct pfs_buf *b);
 int procfs_show_cmdline(struct pfs_buf *b);
+int procfs_show_mounts(struct pfs_buf *b);
+int procfs_show_partitions(struct pfs_buf *b);
+
+/* /proc/PID directories (pid.c): emit one per task. */
+int procfs_list_pids(struct pfs_lister *l);
+extern const struct pfs_ops procfs_pid_dir_ops;
 
 /* TSC cycles to clock ticks (USER_HZ) and to nanoseconds. */
 u64 procfs_cycles_to_ns(u64 cycles);
@@ -32,8 +39,6 @@ static inline u64 procfs_ns_to_ticks(u64 ns)
 	return ns / (1000000000u / PROC_USER_HZ);
 }
 
-/* The load-average sampler (loadavg.c): started once by procfs_init. */
-void procfs_loadavg_start(void);
 /* Tasks runnable or in uninterruptible sleep now, idle tasks not counted. */
 u32 procfs_nr_active(u32 *nr_total, u32 *last_pid);
 

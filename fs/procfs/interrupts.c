@@ -33,36 +33,26 @@ static const struct {
 	{ IRQ_VECTOR_SPURIOUS, "SPU", "Spurious interrupts" },
 };
 
-/* MSI-X table entry words (PCI Local Bus 3.0 §6.8.2.6). */
-#define MSIX_WORD_DATA 2
-#define MSIX_WORD_CTRL 3
+struct irq_source_walk {
+	struct irq_source *src;
+	struct pci_dev *pdev;
+};
 
-/* Which PCI device and entry deliver each vector: read back the messages
- * the devices were programmed with (the vector is the data's low byte). */
+static void irq_note_source(int vector, unsigned entry, bool msix, void *arg)
+{
+	struct irq_source_walk *w = arg;
+
+	w->src[vector & 0xff] = (struct irq_source){ w->pdev, (u16)entry, msix };
+}
+
+/* Which PCI device and entry deliver each vector, from the messages the
+ * devices were programmed with. */
 static void irq_find_sources(struct irq_source *src)
 {
-	for (struct pci_dev *d = pci_next(NULL); d; d = pci_next(d)) {
-		u8 msix = READ_ONCE(d->msix_cap), msi = READ_ONCE(d->msi_cap);
+	struct irq_source_walk w = { .src = src };
 
-		if (msix && d->msix_table) {
-			for (u16 e = 0; e < d->msix_count; e++) {
-				volatile u32 *w = &d->msix_table[e * (PCI_MSIX_ENTRY_SIZE / 4)];
-
-				if (w[MSIX_WORD_CTRL] & PCI_MSIX_ENTRY_CTRL_MASKBIT)
-					continue;
-				src[w[MSIX_WORD_DATA] & 0xff] =
-					(struct irq_source){ d, e, true };
-			}
-		}
-		if (msi) {
-			u16 ctrl = pci_read16(d, msi + PCI_MSI_FLAGS);
-			u16 data = pci_read16(d, msi + ((ctrl & PCI_MSI_FLAGS_64BIT) ?
-						    PCI_MSI_DATA_64 : PCI_MSI_DATA_32));
-
-			if (ctrl & PCI_MSI_FLAGS_ENABLE)
-				src[data & 0xff] = (struct irq_source){ d, 0, false };
-		}
-	}
+	for (w.pdev = pci_next(NULL); w.pdev; w.pdev = pci_next(w.pdev))
+		pci_for_each_msi_vector(w.pdev, irq_note_source, &w);
 }
 
 static void irq_counts(struct pfs_buf *b, int vector, u32 ncpu)

@@ -6,7 +6,9 @@
 #ifndef VIREO_FS_PROCFS_PROCFS_H
 #define VIREO_FS_PROCFS_PROCFS_H
 
-/* Keep the boot command line for /proc/cmdline (kmain, early). */
+/* Register the "proc" file system type and keep the boot command line
+ * for /proc/cmdline (kmain, after vfs_init). */
+int procfs_init(const char *cmdline);
 void procfs_set_cmdline(const char *cmdline);
 
 #endif
