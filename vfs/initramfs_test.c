@@ -133,3 +133,4 @@ KTEST_MANUAL(vfs_list_root)
 	KT_ASSERT_EQ(err, 0);
 	pr_info("LIST done\n");
 }
+
