@@ -5,7 +5,7 @@ virtio-blk disk of a known size (the busybox checks need userspace)."""
 import os
 import re
 
-from harness import case, vm, ROOT, BUILD, Skip
+from harness import case, vm, ROOT, BUILD
 
 TEST_DIR = os.path.join(ROOT, BUILD, "test")
 DISK_SECTORS = 16384                    # 8 MiB
@@ -45,7 +45,9 @@ def _():
 
 @case("sysfs/unbind-bind-virtio-blk")
 def _():
-    # Unbinding any disk hangs today: devfs (vfs/blkdev.c) keeps a
-    # block_get reference on every disk it lists and never drops it, so
-    # virtio-blk's remove() waits in block_wait_unused forever.
-    raise Skip("devfs holds a reference on every disk (vfs/blkdev.c)")
+    # Idle, then with reads in flight: /sys/block/vda goes and comes back.
+    img = disk("unbind")
+    out = run_tests("q35", ["sysfs_unbind_bind_virtio_blk"], img)
+    assert out.count("vda: removed") == 2, out[-2000:]
+    assert "SYSFSTEST unbind/bind of virtio0 done" in out
+    os.unlink(img)
