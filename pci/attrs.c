@@ -161,7 +161,7 @@ static ssize_t pci_config_show(struct device *dev, char *buf, size_t size)
 static ssize_t pci_modalias(struct pci_dev *d, char *buf, size_t size)
 {
 	int n = ksnprintf(buf, size,
-			  "pci:v%08Xd%08Xsv%08Xsd%08Xbc%02Xsc%02Xi%02X\n",
+			  "pci:v%08Xd%08Xsv%08Xsd%08Xbc%02Xsc%02Xi%02x\n",
 			  d->vendor, d->device, d->subsystem_vendor,
 			  d->subsystem_device, (d->class >> 16) & 0xff,
 			  (d->class >> 8) & 0xff, d->class & 0xff);
@@ -185,7 +185,7 @@ static ssize_t pci_uevent_show(struct device *dev, char *buf, size_t size)
 		n = ksnprintf(buf, size, "DRIVER=%s\n", dev->driver->name);
 	if (n < (int)size)
 		n += ksnprintf(buf + n, size - (size_t)n,
-			       "PCI_CLASS=%X\nPCI_ID=%04X:%04X\n"
+			       "PCI_CLASS=%04X\nPCI_ID=%04X:%04X\n"
 			       "PCI_SUBSYS_ID=%04X:%04X\nPCI_SLOT_NAME=%s\n"
 			       "MODALIAS=", d->class, d->vendor, d->device,
 			       d->subsystem_vendor, d->subsystem_device, dev->name);

@@ -88,6 +88,13 @@ KTEST(sysfs_pci_devices_match_config_space)
 		KT_ASSERT_EQ(id, pci_read32(d, PCI_VENDOR_ID));
 		memcpy(&id, buf + PCI_SUBSYSTEM_VENDOR_ID, 4);
 		KT_ASSERT_EQ(id, pci_read32(d, PCI_SUBSYSTEM_VENDOR_ID));
+		/* uevent: what busybox lspci parses. */
+		ksnprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/uevent", d->dev.name);
+		KT_ASSERT(pfs_kt_read(path, buf, SYS_BUF, SYS_BUF) > 0);
+		ksnprintf(path, sizeof(path), "\nPCI_ID=%04X:%04X\n", d->vendor, d->device);
+		KT_ASSERT_STR_CONTAINS(buf, path);
+		ksnprintf(path, sizeof(path), "\nPCI_SLOT_NAME=%s\n", d->dev.name);
+		KT_ASSERT_STR_CONTAINS(buf, path);
 		/* The driver link names the bound driver. */
 		ksnprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", d->dev.name);
 		if (d->dev.driver) {
@@ -317,6 +324,34 @@ KTEST_MANUAL(sysfs_unbind_bind_virtio_blk)
 	KT_ASSERT_EQ(pfs_kt_write(bind, job->name), (long)strlen(job->name));
 	KT_ASSERT_EQ(sys_read_num("/sys/block/vda/size", buf), sectors);
 	pr_info("SYSFSTEST unbind/bind of %s done\n", job->name);
+
+	/* Through the PCI function: the virtio device itself goes, and
+	 * binding the function again makes a new one with the disk. */
+	bd = block_get("vda");
+	KT_ASSERT(bd);
+	{
+		char old_virtio[32], pci_name[32], path[96];
+
+		strlcpy(old_virtio, bd->dev->name, sizeof(old_virtio));
+		strlcpy(pci_name, bd->dev->parent->name, sizeof(pci_name));
+		ksnprintf(job->path, sizeof(job->path), "/sys/bus/pci/drivers/%s/unbind",
+			  bd->dev->parent->driver->name);
+		ksnprintf(bind, sizeof(bind), "/sys/bus/pci/drivers/%s/bind",
+			  bd->dev->parent->driver->name);
+		strlcpy(job->name, pci_name, sizeof(job->name));
+		KT_ASSERT(unbind_with_io(kt, bd, job, SYS_UNBIND_REQS));
+		KT_ASSERT_EQ(job->result, (long)strlen(pci_name));
+		ksnprintf(path, sizeof(path), "/sys/bus/virtio/devices/%s", old_virtio);
+		KT_ASSERT(!pfs_kt_exists(path));
+		ksnprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", pci_name);
+		KT_ASSERT(!pfs_kt_exists(path));
+		KT_ASSERT(!pfs_kt_exists("/sys/block/vda"));
+		KT_ASSERT_EQ(pfs_kt_write(bind, pci_name), (long)strlen(pci_name));
+		KT_ASSERT_EQ(sys_read_num("/sys/block/vda/size", buf), sectors);
+		KT_ASSERT(pfs_kt_readlink("/sys/block/vda", buf, SYS_BUF) > 0);
+		KT_ASSERT_STR_CONTAINS(buf, pci_name);
+		pr_info("SYSFSTEST unbind/bind of %s done\n", pci_name);
+	}
 	kfree(job);
 	kfree(buf);
 }
