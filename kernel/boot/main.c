@@ -13,6 +13,7 @@
 #include "kernel/lib/log.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm/mm.h"
+#include "net/net.h"
 #include "pci/pci.h"
 #include "virtio/virtio.h"
 #include "kernel/test/ktest.h"
@@ -74,6 +75,9 @@ void kmain(const struct boot_info *bi)
 	virtio_init();
 	virtio_pci_init();
 	virtio_rng_init();
+	net_init();
+	virtio_net_init();
+	net_config(bi->cmdline);
 
 	if (cmdline_get(bi->cmdline, "bench", patterns, sizeof(patterns)) &&
 	    !strcmp(patterns, "sched")) {
