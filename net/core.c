@@ -177,7 +177,6 @@ void net_init(void)
 {
 	void *stack = kstack_alloc();
 
-	tcp_init();
 	if (loopback_init())
 		pr_err("net: no loopback interface\n");
 	if (!stack) {

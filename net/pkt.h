@@ -32,6 +32,7 @@ struct pkt {
 	bool link_bcast;                /* input: to a broadcast/multicast MAC */
 	u16 csum_start;                 /* with csum_partial: from data */
 	u16 csum_offset;                /* where the sum goes, from csum_start */
+	u32 tcp_seq;                    /* TCP out-of-order queue: seq of data[0] */
 	u8 buf[];
 };
 

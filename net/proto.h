@@ -97,7 +97,15 @@ int dhcp_configure(struct net_device *dev, u64 timeout_ns);
 /* ---- transports ---- */
 void udp_input(struct pkt *p);
 void tcp_input(struct pkt *p);
-void tcp_init(void);
+
+/* procfs (/proc/net/tcp): fn on every TCP socket. */
+struct tcp_info_line {
+	u32 laddr, raddr;
+	u16 lport, rport;
+	int state;                      /* RFC 9293 state, tcp.h order */
+	u32 tx_queue, rx_queue;
+};
+void tcp_for_each(void (*fn)(const struct tcp_info_line *t, void *ctx), void *ctx);
 
 /* L4 checksum of an input packet whose nh/th are set, over len bytes
  * from th: true if it verifies (or the device already verified it). */
