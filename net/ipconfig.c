@@ -72,10 +72,12 @@ int ipconf_parse(const char *s, struct ipconf *c)
 	int field = 0, err, autoconf = 1;
 
 	memset(c, 0, sizeof(*c));
-	/* The one-word forms. */
+	/* The one-word forms; any other word is a client address (the
+	 * first field), as Linux reads it. */
 	if (!strchr(s, ':')) {
 		err = ipconf_autoconf(s, strlen(s), &c->mode);
-		return err > 0 ? -EINVAL : err;
+		if (err != -EINVAL)
+			return err > 0 ? -EINVAL : err;
 	}
 	for (;;) {
 		const char *end = strchr(f, ':');
