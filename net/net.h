@@ -78,6 +78,9 @@ void net_init(void);
  * line, as Linux reads it. */
 void net_config(const char *cmdline);
 
+/* `bench=net` (net/bench.c, driven by bench/net.py). */
+void net_bench(const char *cmdline);
+
 /* Wake the network thread (it polls flagged devices and runs timers). */
 void net_kick(void);
 

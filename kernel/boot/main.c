@@ -89,6 +89,11 @@ void kmain(const struct boot_info *bi)
 		mm_bench();
 		machine_power_off(0);
 	}
+	if (cmdline_get(bi->cmdline, "bench", patterns, sizeof(patterns)) &&
+	    !strcmp(patterns, "net")) {
+		net_bench(bi->cmdline);
+		machine_power_off(0);
+	}
 	if (cmdline_get(bi->cmdline, "test", patterns, sizeof(patterns))) {
 		int failed = ktest_run(patterns);
 
