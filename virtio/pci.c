@@ -89,8 +89,13 @@ static int vpci_reset(struct virtio_device *vd)
 	/* §4.1.4.3.2: reset is complete when device_status reads 0. A device
 	 * that never finishes is reported, not waited for forever. */
 	for (int i = 0; i < 100000; i++) {
-		if (v->common->device_status == 0)
+		if (v->common->device_status == 0) {
+			/* Reset also forgets the configuration-change vector
+			 * (§4.1.5.1.2: back to NO_VECTOR); give it back. */
+			if (v->msix)
+				v->common->msix_config = 0;
 			return 0;
+		}
 		udelay(10);
 	}
 	pr_err("%s: device did not finish reset\n", vd->dev.name);
@@ -313,6 +318,17 @@ static u64 vpci_vq_irq_count(struct virtio_device *vd, unsigned index)
 	return irq_vector_count(v->queues[index].vector);
 }
 
+static int vpci_set_vq_affinity(struct virtio_device *vd, unsigned index, u32 cpu)
+{
+	struct vpci_dev *v = to_vpci(vd);
+
+	if (index >= v->nr_queues)
+		return -EINVAL;
+	if (v->queues[index].vector < 0)
+		return -EOPNOTSUPP;
+	return pci_msix_set_affinity(v->pdev, index + 1, v->queues[index].vector, cpu);
+}
+
 static unsigned vpci_num_queues(struct virtio_device *vd)
 {
 	return to_vpci(vd)->nr_queues;
@@ -331,6 +347,7 @@ static const struct virtio_transport vpci_transport = {
 	.del_vqs = vpci_del_vqs,
 	.vq_irq_count = vpci_vq_irq_count,
 	.num_queues = vpci_num_queues,
+	.set_vq_affinity = vpci_set_vq_affinity,
 };
 
 /* ---- the PCI driver ------------------------------------------------------------ */

@@ -16,6 +16,7 @@
 #include "net/net.h"
 #include "pci/pci.h"
 #include "virtio/virtio.h"
+#include "virtio/blk.h"
 #include "kernel/test/ktest.h"
 #include "kernel/sched/sched.h"
 #include "kernel/sched/spinlock.h"
@@ -75,6 +76,7 @@ void kmain(const struct boot_info *bi)
 	virtio_init();
 	virtio_pci_init();
 	virtio_rng_init();
+	virtio_blk_init();
 	net_init();
 	virtio_net_init();
 	net_config(bi->cmdline);
@@ -87,6 +89,11 @@ void kmain(const struct boot_info *bi)
 	if (cmdline_get(bi->cmdline, "bench", patterns, sizeof(patterns)) &&
 	    !strcmp(patterns, "mm")) {
 		mm_bench();
+		machine_power_off(0);
+	}
+	if (cmdline_get(bi->cmdline, "bench", patterns, sizeof(patterns)) &&
+	    !strcmp(patterns, "blk")) {
+		virtio_blk_bench();
 		machine_power_off(0);
 	}
 	if (cmdline_get(bi->cmdline, "bench", patterns, sizeof(patterns)) &&
