@@ -129,10 +129,6 @@ again:
 
 /* ---- the thread ---- */
 
-struct net_waker {
-	struct timer timer;
-};
-
 static void net_waker_fire(struct timer *t)
 {
 	task_wake(&net_task);
@@ -146,10 +142,10 @@ void net_kick(void)
 
 static void net_thread(void *arg)
 {
-	struct net_waker w;
+	struct timer waker;
 	u64 next;
 
-	timer_setup(&w.timer, net_waker_fire);
+	timer_setup(&waker, net_waker_fire);
 	for (;;) {
 		mutex_lock(&net_lock);
 		netdev_poll_all();
@@ -165,10 +161,10 @@ static void net_thread(void *arg)
 			continue;
 		}
 		if (next != ~0ULL)
-			timer_arm(&w.timer, next);
+			timer_arm(&waker, next);
 		schedule();
 		current_task()->state = TASK_RUNNABLE;
-		timer_cancel(&w.timer);
+		timer_cancel(&waker);
 		WRITE_ONCE(net_wake_at, 0);
 	}
 }

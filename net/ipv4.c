@@ -20,12 +20,7 @@ static u16 ipv4_next_id;                /* net_lock */
 
 bool ipv4_is_local(u32 addr)
 {
-	struct net_device *dev;
-
-	if ((ntohl(addr) >> 24) == 127)
-		return true;
-	dev = netdev_first_ether();
-	return dev && dev->ip_addr == addr;
+	return (ntohl(addr) >> 24) == 127 || netdev_has_addr(addr);
 }
 
 /* Is a datagram to daddr received on dev ours to take? */

@@ -112,6 +112,16 @@ struct net_device *netdev_by_index(int ifindex)
 	return NULL;
 }
 
+bool netdev_has_addr(u32 addr)
+{
+	struct net_device *d;
+
+	list_for_each_entry(d, &netdev_list, node)
+		if (d->ip_addr && d->ip_addr == addr)
+			return true;
+	return false;
+}
+
 struct net_device *netdev_first_ether(void)
 {
 	struct net_device *d;

@@ -83,6 +83,8 @@ void netdev_set_link(struct net_device *dev, bool up);
 
 struct net_device *netdev_by_name(const char *name);
 struct net_device *netdev_by_index(int ifindex);
+/* Is addr (network order) configured on any device? net_lock held. */
+bool netdev_has_addr(u32 addr);
 /* The first device that is not loopback, or NULL. net_lock held. */
 struct net_device *netdev_first_ether(void);
 /* procfs/sysfs: fn on every device, net_lock held. */
