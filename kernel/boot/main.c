@@ -16,6 +16,7 @@
 #include "pci/pci.h"
 #include "virtio/virtio.h"
 #include "virtio/blk.h"
+#include "vfs/vfs.h"
 #include "kernel/test/ktest.h"
 #include "kernel/sched/sched.h"
 #include "kernel/sched/spinlock.h"
@@ -76,6 +77,8 @@ void kmain(const struct boot_info *bi)
 	virtio_pci_init();
 	virtio_rng_init();
 	virtio_blk_init();
+	if (!vfs_init())
+		mount_root(bi->cmdline);
 
 	if (cmdline_get(bi->cmdline, "bench", patterns, sizeof(patterns)) &&
 	    !strcmp(patterns, "sched")) {
