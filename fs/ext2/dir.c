@@ -403,7 +403,8 @@ int ext2_readdir_locked(struct ext2_fs *fs, u32 dir, u64 *pos, ext2_filldir_t fn
 					 de->file_type : EXT2_FT_UNKNOWN;
 
 				err = fn(ctx, de->name, de->name_len, de->inode,
-					 ext2_ft_mode[ft] >> 12);
+					 ext2_ft_mode[ft] >> 12,
+					 lblk * fs->block_size + off + de->rec_len);
 				if (err)
 					break;
 			}

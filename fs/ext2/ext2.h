@@ -44,9 +44,13 @@ struct ext2_ra {
 	u64 end;                /* first logical block not yet read ahead */
 };
 
-/* readdir callback: return non-zero to stop (it is returned). */
+/* readdir callback: next is the position after this entry; return
+ * non-zero to stop without taking the entry (ext2_readdir returns it). */
 typedef int (*ext2_filldir_t)(void *ctx, const char *name, u32 len, u32 ino,
-			      u32 dtype);
+			      u32 dtype, u64 next);
+
+/* Register "ext2" with the VFS (fs/ext2/vfs.c, kernel only). */
+int ext2_init(void);
 
 /* Mount: check the superblock and group descriptors. -EINVAL for a
  * corrupt or unsupported file system (with a log line saying which);

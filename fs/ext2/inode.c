@@ -65,7 +65,7 @@ void ext2_set_isize(struct ext2_fs *fs, struct ext2_inode *in, u64 size)
 
 /* Largest file size: the block map's reach, and 2 GiB on revision 0,
  * which cannot carry the large_file feature. */
-static u64 ext2_max_size(struct ext2_fs *fs)
+u64 ext2_max_size(struct ext2_fs *fs)
 {
 	u64 apb = fs->addr_per_block;
 	u64 blocks = EXT2_NDIR_BLOCKS + apb + apb * apb + apb * apb * apb;

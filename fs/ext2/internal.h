@@ -73,6 +73,7 @@ u32 ext2_group_first_block(struct ext2_fs *fs, u32 group);
 struct ext2_inode *ext2_iget(struct ext2_fs *fs, u32 ino, struct buffer **bp);
 void ext2_iput(struct buffer *b, bool dirty);
 u64 ext2_isize(const struct ext2_inode *in);
+u64 ext2_max_size(struct ext2_fs *fs);
 void ext2_set_isize(struct ext2_fs *fs, struct ext2_inode *in, u64 size);
 /* Physical block of logical block lblk (0: a hole). With alloc, holes
  * are filled (new blocks zeroed; *fresh set). The inode's buffer is

@@ -22,6 +22,8 @@
 #include "kernel/sched/spinlock.h"
 #include "kernel/time/clock.h"
 #include "kernel/time/timer.h"
+#include "fs/ext2/ext2.h"
+#include "vfs/buffer.h"
 
 const char vireo_version[] = "Vireo 0.1.0 (" __VERSION__ ")";
 
@@ -77,8 +79,11 @@ void kmain(const struct boot_info *bi)
 	virtio_pci_init();
 	virtio_rng_init();
 	virtio_blk_init();
-	if (!vfs_init())
+	if (!vfs_init()) {
+		bcache_flusher_start();
+		ext2_init();
 		mount_root(bi->cmdline);
+	}
 
 	if (cmdline_get(bi->cmdline, "bench", patterns, sizeof(patterns)) &&
 	    !strcmp(patterns, "sched")) {

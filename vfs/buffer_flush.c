@@ -1,0 +1,29 @@
+/*
+ * The buffer cache's flusher thread: every BCACHE_FLUSH_PERIOD_MS it
+ * writes back buffers that have been dirty for BCACHE_DIRTY_AGE_MS, so a
+ * crash loses at most a few seconds of changes nobody synced.
+ */
+#include "vfs/buffer.h"
+#include "kernel/lib/err.h"
+#include "kernel/lib/log.h"
+#include "kernel/sched/kthread.h"
+
+static void bcache_flusher(void *arg)
+{
+	while (!kthread_should_stop()) {
+		msleep(BCACHE_FLUSH_PERIOD_MS);
+		/* Errors are logged per buffer; the buffers stay dirty. */
+		bcache_writeback_old((u64)BCACHE_DIRTY_AGE_MS * 1000000u);
+	}
+}
+
+int bcache_flusher_start(void)
+{
+	struct task *t = kthread_create(bcache_flusher, NULL, "bflush", TASK_ANY_CPU);
+
+	if (IS_ERR(t)) {
+		pr_err("bcache: cannot start the flusher: %ld\n", PTR_ERR(t));
+		return (int)PTR_ERR(t);
+	}
+	return 0;
+}
