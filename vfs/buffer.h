@@ -106,10 +106,12 @@ int bcache_writeback_old(u64 age_ns);
  * number still held (a leak if the caller thought it had released all). */
 u32 bcache_invalidate(struct block_device *bd);
 
-/* Byte limit for unheld buffers (default 16 MiB). */
+/* Byte limit for unheld buffers (16 MiB until bcache_init sets it). */
 void bcache_set_limit(u64 bytes);
 void bcache_get_stats(struct bcache_stats *s);
-/* Start the flusher thread (kernel only, vfs/buffer_flush.c). */
+/* Kernel only (vfs/buffer_flush.c): size the cache from RAM and start
+ * the flusher thread. */
+int bcache_init(void);
 int bcache_flusher_start(void);
 
 #endif

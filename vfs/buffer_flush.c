@@ -1,11 +1,14 @@
 /*
- * The buffer cache's flusher thread: every BCACHE_FLUSH_PERIOD_MS it
+ * The buffer cache's kernel side: its size limit from the machine's
+ * memory, and the flusher thread, which every BCACHE_FLUSH_PERIOD_MS
  * writes back buffers that have been dirty for BCACHE_DIRTY_AGE_MS, so a
  * crash loses at most a few seconds of changes nobody synced.
  */
 #include "vfs/buffer.h"
 #include "kernel/lib/err.h"
 #include "kernel/lib/log.h"
+#include "kernel/arch/x86_64/layout.h"
+#include "kernel/mm/pmm.h"
 #include "kernel/sched/kthread.h"
 
 static void bcache_flusher(void *arg)
@@ -15,6 +18,14 @@ static void bcache_flusher(void *arg)
 		/* Errors are logged per buffer; the buffers stay dirty. */
 		bcache_writeback_old((u64)BCACHE_DIRTY_AGE_MS * 1000000u);
 	}
+}
+
+int bcache_init(void)
+{
+	/* A quarter of RAM for unheld buffers; allocation failures shrink
+	 * the cache below that when memory runs short. */
+	bcache_set_limit(pmm_total_count() * PAGE_SIZE / 4);
+	return bcache_flusher_start();
 }
 
 int bcache_flusher_start(void)

@@ -45,12 +45,15 @@ struct ext2_ra {
 };
 
 /* readdir callback: next is the position after this entry; return
- * non-zero to stop without taking the entry (ext2_readdir returns it). */
+ * non-zero to stop without taking the entry (ext2_readdir returns it).
+ * It runs under the file system's lock: it must not call back into ext2. */
 typedef int (*ext2_filldir_t)(void *ctx, const char *name, u32 len, u32 ino,
 			      u32 dtype, u64 next);
 
 /* Register "ext2" with the VFS (fs/ext2/vfs.c, kernel only). */
 int ext2_init(void);
+/* `bench=ext2` (fs/ext2/bench.c, kernel only). */
+void ext2_bench(void);
 
 /* Mount: check the superblock and group descriptors. -EINVAL for a
  * corrupt or unsupported file system (with a log line saying which);

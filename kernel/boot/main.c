@@ -80,7 +80,7 @@ void kmain(const struct boot_info *bi)
 	virtio_rng_init();
 	virtio_blk_init();
 	if (!vfs_init()) {
-		bcache_flusher_start();
+		bcache_init();
 		ext2_init();
 		mount_root(bi->cmdline);
 	}
@@ -98,6 +98,11 @@ void kmain(const struct boot_info *bi)
 	if (cmdline_get(bi->cmdline, "bench", patterns, sizeof(patterns)) &&
 	    !strcmp(patterns, "blk")) {
 		virtio_blk_bench();
+		machine_power_off(0);
+	}
+	if (cmdline_get(bi->cmdline, "bench", patterns, sizeof(patterns)) &&
+	    !strcmp(patterns, "ext2")) {
+		ext2_bench();
 		machine_power_off(0);
 	}
 	if (cmdline_get(bi->cmdline, "test", patterns, sizeof(patterns))) {

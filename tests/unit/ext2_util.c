@@ -117,7 +117,7 @@ struct names {
 	int n, cap;
 };
 
-static int collect(void *ctx, const char *name, u32 len, u32 ino, u32 dtype)
+static int collect(void *ctx, const char *name, u32 len, u32 ino, u32 dtype, u64 next)
 {
 	struct names *ns = ctx;
 
@@ -224,7 +224,7 @@ int ext2u_compare(struct ext2_fs *fs, u32 ino, const char *hostdir, char *why, s
 	if (!d)
 		return WHY("%s: %s", hostdir, strerror(errno));
 	while ((de = readdir(d)))
-		collect(&host, de->d_name, strlen(de->d_name), 0, 0);
+		collect(&host, de->d_name, strlen(de->d_name), 0, 0, 0);
 	closedir(d);
 	err = ext2_readdir(fs, ino, &pos, collect, &img);
 	if (err) {

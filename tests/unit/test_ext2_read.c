@@ -54,7 +54,8 @@ READ_CASE(read_matches_tree_htree_dir_2000_entries, "dirindex")
 READ_CASE(read_matches_tree_revision_0, "rev0")
 READ_CASE(read_matches_tree_without_filetype, "nofiletype")
 
-static int count_entries(void *ctx, const char *name, u32 len, u32 ino, u32 dtype)
+static int count_entries(void *ctx, const char *name, u32 len, u32 ino, u32 dtype,
+			 u64 next)
 {
 	(*(int *)ctx)++;
 	return 0;
