@@ -570,6 +570,31 @@ int bcache_writeback_old(u64 age_ns)
 	return bc_writeback(NULL, now > age_ns ? now - age_ns : 0);
 }
 
+/* Wait for bd's read-aheads in flight, one at a time. */
+static void bc_wait_readahead(struct block_device *bd)
+{
+	for (;;) {
+		struct buffer *b, *found = NULL;
+
+		mutex_lock(&bc_lock);
+		for (u32 i = 0; bc_hash_ready && i < BC_HASH_SIZE && !found; i++) {
+			list_for_each_entry(b, &bc_hash[i], hash_node) {
+				bc_settle(b);
+				if (b->bdev == bd && (b->flags & BUF_READING)) {
+					bc_hold(b);
+					found = b;
+					break;
+				}
+			}
+		}
+		mutex_unlock(&bc_lock);
+		if (!found)
+			return;
+		wait_for_completion(&found->io_done);
+		bcache_release(found);
+	}
+}
+
 u32 bcache_invalidate(struct block_device *bd)
 {
 	struct list_node dead = LIST_INIT(dead);
@@ -577,6 +602,7 @@ u32 bcache_invalidate(struct block_device *bd)
 	u32 held = 0;
 
 	bc_writeback(bd, ktime_get());
+	bc_wait_readahead(bd);
 	mutex_lock(&bc_lock);
 	for (u32 i = 0; bc_hash_ready && i < BC_HASH_SIZE; i++) {
 		list_for_each_entry_safe(b, tmp, &bc_hash[i], hash_node) {
