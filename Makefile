@@ -183,6 +183,7 @@ test: deps
 
 bench: deps kernel
 	@$(PYTHON) bench/boot.py
+	@$(PYTHON) bench/blk.py
 
 clean:
 	rm -rf $(BUILD)

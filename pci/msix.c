@@ -129,6 +129,34 @@ int pci_msix_request(struct pci_dev *d, unsigned entry, irq_handler_t fn,
 	return vec;
 }
 
+int pci_msix_set_affinity(struct pci_dev *d, unsigned entry, int vector, u32 cpu)
+{
+	volatile u32 *e;
+	u64 addr;
+	u32 data;
+	int err;
+
+	if (!d->msix_cap || entry >= d->msix_count)
+		return -EINVAL;
+	err = irq_set_target(vector, cpu);
+	if (err)
+		return err;
+	err = irq_msi_message(vector, &addr, &data);
+	if (err)
+		return err;
+	e = &d->msix_table[entry * MSIX_WORDS];
+	/* Masked while the message changes (§6.8.2.9): an interrupt raised
+	 * meanwhile stays pending in the PBA and is sent, to the new CPU,
+	 * on unmask. */
+	e[MSIX_CTRL] = PCI_MSIX_ENTRY_CTRL_MASKBIT;
+	e[MSIX_ADDR_LO] = (u32)addr;
+	e[MSIX_ADDR_HI] = (u32)(addr >> 32);
+	e[MSIX_DATA] = data;
+	e[MSIX_CTRL] = 0;
+	(void)e[MSIX_CTRL];
+	return 0;
+}
+
 void pci_msix_release(struct pci_dev *d, unsigned entry, int vector)
 {
 	pci_msix_mask(d, entry, true);

@@ -107,6 +107,9 @@ void pci_msix_disable(struct pci_dev *d);
 int pci_msix_request(struct pci_dev *d, unsigned entry, irq_handler_t fn,
 		     void *ctx, const char *name);
 void pci_msix_release(struct pci_dev *d, unsigned entry, int vector);
+/* Deliver entry's vector to cpu from now on (the vector moves, and the
+ * entry's message is rewritten while masked). */
+int pci_msix_set_affinity(struct pci_dev *d, unsigned entry, int vector, u32 cpu);
 void pci_msix_mask(struct pci_dev *d, unsigned entry, bool mask);
 int pci_msi_request(struct pci_dev *d, irq_handler_t fn, void *ctx,
 		    const char *name);

@@ -43,6 +43,10 @@ struct virtio_transport {
 	/* Interrupts taken for queue index (MSI-X vector counts). */
 	u64 (*vq_irq_count)(struct virtio_device *vd, unsigned index);
 	unsigned (*num_queues)(struct virtio_device *vd);
+	/* Take queue index's interrupts on cpu (multiqueue drivers put a
+	 * queue's completions on the CPU that submits to it); -EOPNOTSUPP
+	 * without a per-queue vector. */
+	int (*set_vq_affinity)(struct virtio_device *vd, unsigned index, u32 cpu);
 };
 
 struct virtio_device {
