@@ -17,6 +17,7 @@ Shapes:
              (mke2fs -d, then e2fsck -fyD builds the index)
   rev0       revision 0 (no features: no filetype, no sparse_super)
   nofiletype revision 1 without the filetype feature
+  fuzz-1k, fuzz-4k  tiny seeds for tests/fuzz/fuzz_ext2.c
 """
 
 import os
@@ -33,6 +34,9 @@ SHAPES = {
     "dirindex": (1024, 128, 8, ["-O", "dir_index", "-N", "4096"]),
     "rev0": (1024, 128, 8, ["-r", "0"]),
     "nofiletype": (4096, 128, 16, ["-O", "^filetype"]),
+    # Fuzzing seeds: tiny, so mutations land on metadata.
+    "fuzz-1k": (1024, 128, 0.25, ["-N", "32"]),
+    "fuzz-4k": (4096, 256, 0.5, ["-N", "32", "-O", "dir_index"]),
 }
 
 
@@ -64,6 +68,17 @@ def stage(tree, shape):
         shutil.rmtree(tree)
     os.makedirs(tree)
     j = lambda *p: os.path.join(tree, *p)  # noqa: E731
+
+    if shape.startswith("fuzz-"):
+        write(j("hello.txt"), b"hello, ext2\n")
+        write(j("empty"), b"")
+        write(j("small.bin"), data(rng, 1000))
+        write(j("single.bin"), data(rng, 14 * bs + 5))
+        write(j("dir", "sub", "deep", "file.txt"), b"deep inside\n")
+        os.makedirs(j("dir", "emptydir"))
+        os.symlink("../hello.txt", j("dir", "fast"))
+        os.symlink("x" * 80, j("dir", "slow"))
+        return
 
     if shape == "dirindex":
         for i in range(2000):
@@ -130,7 +145,7 @@ def build(outdir, shape):
             "-E", "root_owner=0:0"]
     if "-r" not in extra:
         args += ["-I", str(isz)]
-    args += extra + [tmp, "%dM" % mib]
+    args += extra + [tmp, "%dk" % (mib * 1024)]
     env = dict(os.environ, E2FSPROGS_FAKE_TIME="1700000000")
     p = subprocess.run(args, env=env, stdout=subprocess.PIPE,
                        stderr=subprocess.STDOUT)
