@@ -526,19 +526,6 @@ static int bc_writeback(struct block_device *bd, u64 before)
 	return err;
 }
 
-int bcache_write(struct buffer *b)
-{
-	int err;
-
-	mutex_lock(&bc_lock);
-	bc_hold(b);
-	mutex_unlock(&bc_lock);
-	mutex_lock(&bc_wb_lock);
-	err = bc_write_batch(&b, 1);
-	mutex_unlock(&bc_wb_lock);
-	return err;
-}
-
 int bcache_sync(struct block_device *bd)
 {
 	int err, ferr;

@@ -93,8 +93,6 @@ void bcache_forget(struct buffer *b);
 /* Drop the cached copy of a block that was freed, if nobody holds it:
  * its contents no longer matter. */
 void bcache_discard(struct block_device *bd, u64 blocknr, u32 size);
-/* Write b now if it is dirty (0 or -EIO); b is held by the caller. */
-int bcache_write(struct buffer *b);
 
 /* Write every dirty buffer of bd (NULL: of every device), then FLUSH the
  * device(s). Returns 0 or the first error; data dirtied before the call
@@ -109,9 +107,9 @@ u32 bcache_invalidate(struct block_device *bd);
 /* Byte limit for unheld buffers (16 MiB until bcache_init sets it). */
 void bcache_set_limit(u64 bytes);
 void bcache_get_stats(struct bcache_stats *s);
-/* Kernel only (vfs/buffer_flush.c): size the cache from RAM and start
- * the flusher thread. */
-int bcache_init(void);
+/* Kernel only (vfs/buffer_flush.c): size the cache from RAM; start the
+ * flusher thread (once: file systems call it at a writable mount). */
+void bcache_init(void);
 int bcache_flusher_start(void);
 
 #endif

@@ -68,8 +68,8 @@ u32 ext2_root_ino(void);
 void ext2_statfs(struct ext2_fs *fs, struct ext2_statfs *st);
 
 int ext2_stat(struct ext2_fs *fs, u32 ino, struct ext2_stat *st);
-/* Change mode permission bits, owner (uid/gid ~0u: keep) and times
- * (NULL: keep). */
+/* Change the permission bits, the owner (uid or gid ~0u: keep it), the
+ * access and modification times (seconds); each sets ctime. */
 int ext2_chmod(struct ext2_fs *fs, u32 ino, u32 mode);
 int ext2_chown(struct ext2_fs *fs, u32 ino, u32 uid, u32 gid);
 int ext2_utimes(struct ext2_fs *fs, u32 ino, u32 atime, u32 mtime);

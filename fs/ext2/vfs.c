@@ -13,6 +13,7 @@
  */
 #include "fs/ext2/internal.h"
 #include "vfs/vfs.h"
+#include "vfs/buffer.h"
 #include <linux/mount.h>         /* MS_RDONLY */
 #include "kernel/lib/err.h"
 #include "kernel/lib/errno.h"
@@ -418,6 +419,8 @@ static int ext2_fill_super(struct super_block *sb, struct block_device *bdev,
 
 	if (err)
 		return err;
+	if (!ro)
+		bcache_flusher_start();
 	ext2_set_busy_hook(fs, ext2_vfs_busy, NULL);
 	if (ro)
 		sb->s_flags |= SB_RDONLY;
