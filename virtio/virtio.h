@@ -100,6 +100,7 @@ void virtio_cread(struct virtio_device *vd, unsigned off, void *buf, unsigned le
 /* Transport and drivers, registered by kmain after pci_init(). */
 int virtio_pci_init(void);
 int virtio_rng_init(void);
+int virtio_net_init(void);
 /* Read len bytes straight from the first virtio-rng device (tests,
  * benchmarks); returns bytes read or a negative errno. */
 int virtio_rng_read(void *out, size_t len, u64 timeout_us);

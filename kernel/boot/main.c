@@ -13,6 +13,7 @@
 #include "kernel/lib/log.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm/mm.h"
+#include "net/net.h"
 #include "pci/pci.h"
 #include "virtio/virtio.h"
 #include "virtio/blk.h"
@@ -79,6 +80,9 @@ void kmain(const struct boot_info *bi)
 	virtio_pci_init();
 	virtio_rng_init();
 	virtio_blk_init();
+	net_init();
+	virtio_net_init();
+	net_config(bi->cmdline);
 	if (!vfs_init()) {
 		bcache_init();
 		ext2_init();
@@ -98,6 +102,11 @@ void kmain(const struct boot_info *bi)
 	if (cmdline_get(bi->cmdline, "bench", patterns, sizeof(patterns)) &&
 	    !strcmp(patterns, "blk")) {
 		virtio_blk_bench();
+		machine_power_off(0);
+	}
+	if (cmdline_get(bi->cmdline, "bench", patterns, sizeof(patterns)) &&
+	    !strcmp(patterns, "net")) {
+		net_bench(bi->cmdline);
 		machine_power_off(0);
 	}
 	if (cmdline_get(bi->cmdline, "bench", patterns, sizeof(patterns)) &&

@@ -1,7 +1,6 @@
 /* In-kernel tests for timekeeping and per-CPU timers. */
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/arch/x86_64/x86.h"
-#include "kernel/sched/spinlock.h"
 #include "kernel/test/ktest.h"
 #include "kernel/time/clock.h"
 #include "kernel/time/timer.h"
@@ -65,16 +64,18 @@ KTEST(timer_fires_in_order_never_early)
 	const u64 due[3] = { now + 3 * NSEC_PER_MSEC, now + NSEC_PER_MSEC,
 			     now + 2 * NSEC_PER_MSEC };
 
-	/* Order is promised within one CPU's timer queue: arm all three on
-	 * this CPU (a migration between arms would put them on two queues,
-	 * whose CPUs need not run in step under a loaded host). */
-	preempt_disable();
+	/* Arm all three with interrupts off: on one CPU's queue (a migration
+	 * between arms would split them across queues, whose CPUs need not
+	 * run in step), and none can fire before the last is queued (on a
+	 * loaded host a vCPU can stall for longer than the 1 ms gaps, and
+	 * then the earliest would rightly fire before the last is armed). */
+	irq_disable();
 	for (int i = 0; i < 3; i++) {
 		f[i].seq = &seq;
 		timer_setup(&f[i].t, fired_fn);
 		timer_arm(&f[i].t, due[i]);
 	}
-	preempt_enable();
+	irq_enable();
 	for (int i = 0; i < 3; i++) {
 		KT_ASSERT(wait_fired(&f[i], 1000));
 		KT_ASSERT(f[i].at >= due[i]);
