@@ -25,6 +25,8 @@
 #include "kernel/time/timer.h"
 #include "fs/procfs/procfs.h"
 #include "sysfs/sysfs.h"
+#include "fs/ext2/ext2.h"
+#include "vfs/buffer.h"
 
 const char vireo_version[] = "Vireo 0.1.0 (" __VERSION__ ")";
 
@@ -86,6 +88,8 @@ void kmain(const struct boot_info *bi)
 	if (!vfs_init()) {
 		sysfs_init();
 		procfs_init(bi->cmdline);
+		bcache_init();
+		ext2_init();
 		mount_root(bi->cmdline);
 	}
 
@@ -107,6 +111,11 @@ void kmain(const struct boot_info *bi)
 	if (cmdline_get(bi->cmdline, "bench", patterns, sizeof(patterns)) &&
 	    !strcmp(patterns, "net")) {
 		net_bench(bi->cmdline);
+		machine_power_off(0);
+	}
+	if (cmdline_get(bi->cmdline, "bench", patterns, sizeof(patterns)) &&
+	    !strcmp(patterns, "ext2")) {
+		ext2_bench();
 		machine_power_off(0);
 	}
 	if (cmdline_get(bi->cmdline, "test", patterns, sizeof(patterns))) {
