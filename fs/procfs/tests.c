@@ -241,3 +241,18 @@ KTEST_MANUAL(procfs_interrupts_grow_with_disk_io)
 	kfree(data);
 	kfree(buf);
 }
+
+/* Generated from the VFS's registered types, in Linux's format. */
+KTEST(procfs_filesystems_lists_registered_types)
+{
+	char *buf = proc_buf();
+
+	KT_ASSERT(buf);
+	KT_ASSERT(pfs_kt_read("/proc/filesystems", buf, PROC_BUF, PROC_BUF) > 0);
+	KT_ASSERT_STR_CONTAINS(buf, "\text2\n");
+	KT_ASSERT(!strstr(buf, "nodev\text2\n"));
+	KT_ASSERT_STR_CONTAINS(buf, "nodev\ttmpfs\n");
+	KT_ASSERT_STR_CONTAINS(buf, "nodev\tproc\n");
+	KT_ASSERT_STR_CONTAINS(buf, "nodev\tsysfs\n");
+	kfree(buf);
+}
