@@ -3,8 +3,9 @@
  *
  * ECAM (PCI Express Base 5.0 §7.2.2): each function's 4 KiB of config
  * space is memory-mapped at base + (bus << 20 | dev << 15 | fn << 12); the
- * windows come from the ACPI MCFG table (PCI Firmware Spec 3.3 §4.1.2).
- * q35 and microvm (pcie=on) have it.
+ * windows come from the ACPI MCFG table (PCI Firmware Spec 3.3 §4.1.2),
+ * which q35 has, or else from the host bridges' _CBA in the DSDT and
+ * SSDTs (ecam_dsdt.c), which is how microvm (pcie=on) describes its own.
  *
  * Port I/O "configuration mechanism #1" (PCI Local Bus 3.0 §3.2.2.3.2):
  * write an address to 0xCF8, then access 0xCFC..0xCFF. Two steps, so
@@ -12,6 +13,7 @@
  * first 256 bytes.
  */
 #include "pci/pci_internal.h"
+#include "pci/ecam_dsdt.h"
 #include "kernel/acpi/acpi.h"
 #include "kernel/arch/x86_64/x86.h"
 #include "kernel/mm/kmalloc.h"
@@ -21,16 +23,7 @@
 #include "kernel/lib/log.h"
 #include "kernel/lib/string.h"
 
-/* MCFG: the ACPI header, 8 reserved bytes, then allocation entries. */
-struct mcfg_entry {
-	u64 base;
-	u16 segment;
-	u8 start_bus;
-	u8 end_bus;
-	u32 reserved;
-} __packed;
-_Static_assert(sizeof(struct mcfg_entry) == 16, "MCFG entry");
-#define MCFG_ENTRIES_OFFSET 44
+#define MCFG_ENTRIES_OFFSET 44        /* the header, 8 reserved bytes */
 
 #define PCI_PIO_ADDR 0xcf8
 #define PCI_PIO_DATA 0xcfc
@@ -147,70 +140,61 @@ unsigned pci_conf_segments(u16 *segs, u8 *first_bus, unsigned max)
 	return n;
 }
 
-/*
- * Without an MCFG (QEMU's microvm has none), the host bridge's ECAM base
- * is the DSDT's `Name (_CBA, base)` (PCI Firmware Spec 3.3 §4.1.3) and its
- * bus range a Word Bus Number descriptor in its _CRS (ACPI 6.4
- * §6.4.3.5.3). Both are plain data in the AML: NameOp '_CBA' followed by a
- * DWord/QWord constant, and a descriptor 0x88 of length 13 with resource
- * type 2. A byte scan finds them without an AML interpreter.
- */
-static int ecam_from_dsdt(struct mcfg_entry *e)
+/* Host bridges with a _CBA in the DSDT and the SSDTs: store up to max in
+ * out, return how many there are. */
+static unsigned ecam_scan_aml(struct mcfg_entry *out, unsigned max)
 {
-	const struct acpi_header *dsdt = acpi_find_table("DSDT", 0);
-	const u8 *p, *end;
-	bool have_base = false;
-	u16 min = 0, max = 0xff;
+	const struct acpi_header *t;
+	unsigned n = 0;
 
-	if (!dsdt)
-		return -ENODEV;
-	p = (const u8 *)(dsdt + 1);
-	end = (const u8 *)dsdt + dsdt->length;
-	for (; p + 16 <= end; p++) {
-		if (!have_base && p[0] == 0x08 && !memcmp(p + 1, "_CBA", 4)) {
-			u32 lo;
-
-			if (p[5] == 0x0c) {                 /* DWordPrefix */
-				memcpy(&lo, p + 6, 4);
-				e->base = lo;
-				have_base = true;
-			} else if (p[5] == 0x0e) {          /* QWordPrefix */
-				memcpy(&e->base, p + 6, 8);
-				have_base = true;
-			}
-		}
-		if (p[0] == 0x88 && p[1] == 0x0d && p[2] == 0x00 && p[3] == 2) {
-			memcpy(&min, p + 8, 2);
-			memcpy(&max, p + 10, 2);
-		}
+	for (int i = 0; ; i++) {
+		t = i ? acpi_find_table("SSDT", i - 1) : acpi_find_table("DSDT", 0);
+		if (!t)
+			return n;
+		if (t->length <= sizeof(*t))
+			continue;
+		n += pci_ecam_from_aml((const u8 *)(t + 1), t->length - sizeof(*t),
+				       n < max ? out + n : NULL, n < max ? max - n : 0);
 	}
-	if (!have_base || !e->base || min > max || max > 0xff)
+}
+
+/* The same, in a kzalloc'ed array (*out): how many, or a negative errno. */
+static int ecam_from_aml(struct mcfg_entry **out)
+{
+	unsigned n = ecam_scan_aml(NULL, 0);
+
+	if (!n)
 		return -ENODEV;
-	e->segment = 0;
-	e->start_bus = (u8)min;
-	e->end_bus = (u8)max;
-	return 0;
+	*out = kzalloc(n * sizeof(**out), GFP_KERNEL);
+	if (!*out)
+		return -ENOMEM;
+	ecam_scan_aml(*out, n);
+	return (int)n;
 }
 
 static int ecam_init(void)
 {
 	const struct acpi_header *mcfg = acpi_find_table("MCFG", 0);
+	struct mcfg_entry *aml_entries = NULL;
 	const struct mcfg_entry *e;
-	struct mcfg_entry dsdt_entry;
 	unsigned n;
+	int ret;
 
 	if (mcfg && mcfg->length >= MCFG_ENTRIES_OFFSET + sizeof(*e)) {
 		n = (mcfg->length - MCFG_ENTRIES_OFFSET) / sizeof(*e);
 		e = (const void *)((const u8 *)mcfg + MCFG_ENTRIES_OFFSET);
-	} else if (!ecam_from_dsdt(&dsdt_entry)) {
-		n = 1;
-		e = &dsdt_entry;
 	} else {
-		return -ENODEV;
+		ret = ecam_from_aml(&aml_entries);
+		if (ret < 0)
+			return ret;
+		n = (unsigned)ret;
+		e = aml_entries;
 	}
 	ecam = kzalloc(n * sizeof(*ecam), GFP_KERNEL);
-	if (!ecam)
+	if (!ecam) {
+		kfree(aml_entries);
 		return -ENOMEM;
+	}
 	for (unsigned i = 0; i < n; i++) {
 		u64 len = ((u64)e[i].end_bus - e[i].start_bus + 1) << 20;
 		struct ecam_window *w = &ecam[nr_ecam];
@@ -228,11 +212,13 @@ static int ecam_init(void)
 		w->segment = e[i].segment;
 		w->start_bus = e[i].start_bus;
 		w->end_bus = e[i].end_bus;
-		pr_info("pci: ECAM segment %u buses %02x-%02x at %#lx\n",
+		pr_info("pci: ECAM segment %u buses %02x-%02x at %#lx (%s)\n",
 			w->segment, w->start_bus, w->end_bus,
-			(unsigned long)(e[i].base + ((u64)e[i].start_bus << 20)));
+			(unsigned long)(e[i].base + ((u64)e[i].start_bus << 20)),
+			aml_entries ? "DSDT _CBA" : "MCFG");
 		nr_ecam++;
 	}
+	kfree(aml_entries);
 	return nr_ecam ? 0 : -ENODEV;
 }
 

@@ -5,7 +5,11 @@ set -e
 
 PKGS="make gcc binutils python3 qemu-system-x86 ovmf grub-pc-bin
 grub-efi-amd64-bin grub-common xorriso mtools e2fsprogs libext2fs-dev
-linux-libc-dev libxen-dev musl-tools busybox-static clang lld gdb"
+linux-libc-dev libxen-dev musl-tools busybox-static clang lld gdb cpio"
+
+# `scripts/deps.sh bench` also installs the Linux guest that bench/ measures
+# Vireo against, and the chart tool.
+[ "$1" = bench ] && PKGS="$PKGS linux-image-amd64 gnuplot-nox"
 
 missing=""
 for p in $PKGS; do

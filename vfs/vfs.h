@@ -202,6 +202,7 @@ struct inode {
 	/* VFS only: */
 	atomic_t i_count;
 	u32 i_state;                /* I_NEW, I_BAD; icache lock */
+	struct list_node i_hash_node; /* inode cache; icache lock */
 	struct list_node i_sb_node; /* sb->s_inodes; icache lock */
 };
 
@@ -534,8 +535,9 @@ int vfs_access(const struct vfs_ctx *ctx, struct file *at, const char *name,
  */
 int vfs_mount(const struct vfs_ctx *ctx, const char *source, const char *target,
 	      const char *fstype, u32 flags, const char *data);
-/* Detach the mount at target: -EBUSY if files or mounts are still inside
- * (MNT_DETACH: not supported, -EINVAL), -EINVAL if not a mount point. */
+/* Detach the mount at target: -EBUSY if files or mounts are still inside,
+ * -EINVAL if not a mount point. flags: umount2's MNT_FORCE (ignored) and
+ * UMOUNT_NOFOLLOW; MNT_DETACH and MNT_EXPIRE are not supported (-EINVAL). */
 int vfs_umount(const struct vfs_ctx *ctx, const char *target, u32 flags);
 /* Sync every mounted file system (sync(2)). */
 void vfs_sync_all(void);

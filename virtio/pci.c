@@ -89,8 +89,13 @@ static int vpci_reset(struct virtio_device *vd)
 	/* §4.1.4.3.2: reset is complete when device_status reads 0. A device
 	 * that never finishes is reported, not waited for forever. */
 	for (int i = 0; i < 100000; i++) {
-		if (v->common->device_status == 0)
+		if (v->common->device_status == 0) {
+			/* Reset also forgets the configuration-change vector
+			 * (§4.1.5.1.2: back to NO_VECTOR); give it back. */
+			if (v->msix)
+				v->common->msix_config = 0;
 			return 0;
+		}
 		udelay(10);
 	}
 	pr_err("%s: device did not finish reset\n", vd->dev.name);

@@ -13,9 +13,11 @@
  * virtio-blk and Linux, whatever the device's logical block size; a
  * request's offset and length must be multiples of the logical block size.
  *
- * Buffers are kernel virtual addresses (direct map, kmalloc or the kernel
- * image); they need not be physically contiguous: the driver splits them
- * at page boundaries.
+ * Buffers are kernel virtual addresses in the direct map (kmalloc, pmm
+ * pages) or the kernel image, which are physically contiguous; kernel
+ * stacks and ioremap windows are mapped elsewhere and are refused with
+ * -EFAULT. The driver splits a buffer into segments of at most the
+ * device's segment size; a request may be at most max_bytes long.
  */
 #ifndef VIREO_BLOCK_BLOCK_H
 #define VIREO_BLOCK_BLOCK_H
@@ -51,7 +53,9 @@ struct blk_request {
 	/* Owned by the driver between submit and completion. */
 	struct list_node node;
 	void *driver_data;
-	u64 submit_ns;                  /* ktime_get() at submission */
+	u64 submit_ns;                  /* ktime_get() at block_submit(); 0 for
+					 * a request a driver issued itself
+					 * (not counted in the stats) */
 };
 
 struct block_device_ops {
@@ -78,6 +82,7 @@ struct block_device {
 	u32 logical_block_size;         /* bytes, a power of two >= 512 */
 	u32 physical_block_size;
 	u32 max_segments;               /* per request, from the device */
+	u32 max_bytes;                  /* longest request; 0: no limit */
 	u32 nr_queues;                  /* hardware queues */
 	u32 queue_depth;                /* requests in flight per queue */
 	bool read_only;
@@ -91,6 +96,7 @@ struct block_device {
 	struct block_stats stats;
 	bool gone;                      /* unregistered: submit fails -ENODEV */
 	u32 refs;                       /* block_get holders; block_lock */
+	u64 reg_seq;                    /* registration order; block_lock */
 	struct list_node node;          /* all devices; block_lock */
 };
 
@@ -109,8 +115,11 @@ void block_put(struct block_device *bd);
  * held; the caller puts each one it is given. */
 struct block_device *block_next(struct block_device *prev);
 
-/* Validate (range, alignment, read-only: -EROFS) and hand rq to the
- * driver. 0: end_io will run once; negative errno: it will not. */
+/* Validate and hand rq to the driver. 0: end_io will run once; negative
+ * errno: it will not: -EROFS (write to a read-only device), -ERANGE (past
+ * the end), -EINVAL (empty, misaligned, longer than max_bytes), -EFAULT
+ * (buffer not in the direct map or the kernel image), -ENODEV
+ * (unregistered), or the driver's error. */
 int block_submit(struct blk_request *rq);
 /* Drivers: the device finished rq (status in rq->status). */
 void blk_request_done(struct blk_request *rq);
@@ -119,6 +128,9 @@ void blk_request_done(struct blk_request *rq);
 int block_rw(struct block_device *bd, enum blk_op op, u64 sector,
 	     void *buf, size_t len);
 int block_flush(struct block_device *bd);
+
+/* A consistent snapshot of bd's statistics (for /sys/block/X/stat). */
+void block_get_stats(struct block_device *bd, struct block_stats *out);
 
 static inline u64 block_size_bytes(const struct block_device *bd)
 {

@@ -15,6 +15,8 @@
 #include "kernel/mm/mm.h"
 #include "pci/pci.h"
 #include "virtio/virtio.h"
+#include "virtio/blk.h"
+#include "vfs/vfs.h"
 #include "kernel/test/ktest.h"
 #include "kernel/sched/sched.h"
 #include "kernel/sched/spinlock.h"
@@ -74,6 +76,9 @@ void kmain(const struct boot_info *bi)
 	virtio_init();
 	virtio_pci_init();
 	virtio_rng_init();
+	virtio_blk_init();
+	if (!vfs_init())
+		mount_root(bi->cmdline);
 
 	if (cmdline_get(bi->cmdline, "bench", patterns, sizeof(patterns)) &&
 	    !strcmp(patterns, "sched")) {
@@ -83,6 +88,11 @@ void kmain(const struct boot_info *bi)
 	if (cmdline_get(bi->cmdline, "bench", patterns, sizeof(patterns)) &&
 	    !strcmp(patterns, "mm")) {
 		mm_bench();
+		machine_power_off(0);
+	}
+	if (cmdline_get(bi->cmdline, "bench", patterns, sizeof(patterns)) &&
+	    !strcmp(patterns, "blk")) {
+		virtio_blk_bench();
 		machine_power_off(0);
 	}
 	if (cmdline_get(bi->cmdline, "test", patterns, sizeof(patterns))) {

@@ -10,7 +10,8 @@
  *
  * Task memory (struct task and its stack) is the creator's: task_start()
  * takes both; task_join() waits until the task has exited and is off its
- * stack, after which the memory may be reused.
+ * stack, after which the memory may be reused. kthread.h allocates both
+ * for the caller.
  */
 #ifndef VIREO_SCHED_SCHED_H
 #define VIREO_SCHED_SCHED_H
@@ -50,6 +51,7 @@ struct task {
 	void *stack;                    /* base; stack_size bytes */
 	size_t stack_size;
 	u32 exited;                     /* set (release) by task_exit */
+	u32 should_stop;                /* set (release) by kthread_stop */
 	struct task *joiner;            /* sleeping in task_join, or NULL */
 	struct list_node all_node;      /* every task, for procfs */
 };

@@ -8,13 +8,16 @@ must match, including devices behind bridges and a nested PCIe switch.
 
 import re
 
-from harness import case, vm, Skip
+from harness import case, vm
 
 PCI_LINE = re.compile(r"pci ([0-9a-f]{4}):([0-9a-f]{2}):([0-9a-f]{2})\.([0-7]): "
                       r"\[([0-9a-f]{4}):([0-9a-f]{4})\] type ([0-9a-f]{2}) "
                       r"class 0x([0-9a-f]{6})")
 BAR_LINE = re.compile(r"pci ([0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]): BAR (\d) "
                       r"(io|mem) 0x([0-9a-f]+) size 0x([0-9a-f]+)")
+# A memory BAR the kernel placed itself (no firmware did: microvm).
+ASSIGNED_LINE = re.compile(r"pci ([0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]): BAR (\d) "
+                           r"assigned 0x([0-9a-f]+)")
 
 PCIE_SWITCH = [
     "-device", "virtio-rng-pci",
@@ -58,12 +61,16 @@ def kernel_view(text):
         key = (int(m.group(2), 16), int(m.group(3), 16), int(m.group(4), 16))
         devs[key] = (int(m.group(5), 16), int(m.group(6), 16),
                      int(m.group(8), 16) >> 8)
+    def bar(m, addr):
+        bdf = m.group(1).split(":")
+        slot, fn = bdf[2].split(".")
+        key = (int(bdf[1], 16), int(slot, 16), int(fn, 16))
+        bars.setdefault(key, {})[int(m.group(2))] = int(addr, 16)
     for m in BAR_LINE.finditer(text):
         if m.group(3) == "mem":
-            bdf = m.group(1).split(":")
-            slot, fn = bdf[2].split(".")
-            key = (int(bdf[1], 16), int(slot, 16), int(fn, 16))
-            bars.setdefault(key, {})[int(m.group(2))] = int(m.group(4), 16)
+            bar(m, m.group(4))
+    for m in ASSIGNED_LINE.finditer(text):
+        bar(m, m.group(3))
     return devs, bars
 
 
@@ -107,19 +114,16 @@ def _():
 
 @case("pci/enum/microvm-assigns-buses-and-bars")
 def _():
-    # Known gap: QEMU 7.2's microvm has no MCFG, and the kernel does not
-    # yet find its ECAM window (0xe0000000) in the DSDT. Skipped, visibly,
-    # until it does; the bus-number and BAR assignment code it would test
-    # is in pci/enum.c and pci/resource.c.
-    raise Skip("microvm ECAM discovery without MCFG is not implemented yet")
-    # Nothing assigns bus numbers or BARs on microvm before the kernel.
+    # QEMU 7.2's microvm has no MCFG: its ECAM window is the host bridge's
+    # _CBA in the DSDT. Nothing assigns bus numbers or BARs on microvm
+    # before the kernel.
     want = check_enumeration("microvm", PCIE_SWITCH)
     assert any(k[0] >= 2 for k in want), "bridges were not numbered"
 
 
 @case("virtio/rng/bytes-vary-msix")
 def _():
-    for machine in ("q35", "pc"):
+    for machine in ("q35", "pc", "microvm"):
         with vm(machine=machine, extra=["-device", "virtio-rng-pci"],
                 cmdline="console=ttyS0 test=virtio_rng_bytes_vary panic=-1") as v:
             v.expect(r"virtio\d+: virtio-rng feeding the entropy pool")

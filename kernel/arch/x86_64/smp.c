@@ -7,14 +7,16 @@
  * CPU runs; entries are published with a release store and never removed
  * (no hot-unplug), so readers take no lock.
  *
- * Per-CPU memory of the application processors (struct cpu, run queue,
- * idle task and stack, IST stacks) comes from conventional memory below
- * 640 KiB, which the boot memory map lists as RAM and which the physical
- * allocator of [memory] leaves alone (it manages RAM above 1 MiB). This
- * interim source lasts until kzalloc and guarded kernel stacks exist; a
- * CPU that does not fit is left halted, with a warning.
+ * Per-CPU memory of an application processor (struct cpu with its GDT
+ * and TSS, run queue, timer queue, kvmclock area) comes from kzalloc; its
+ * idle stack and IST stacks are guarded kernel stacks (kstack_alloc). The
+ * real-mode trampoline runs from the low page the physical allocator keeps
+ * for it (pmm_low_trampoline_page), identity-mapped only while CPUs start.
  */
 #include "kernel/arch/x86_64/smp.h"
+#include "kernel/mm/kmalloc.h"
+#include "kernel/mm/kstack.h"
+#include "kernel/mm/pmm.h"
 #include "kernel/mm/vmm.h"
 #include "kernel/arch/x86_64/apic.h"
 #include "kernel/arch/x86_64/cpu.h"
@@ -31,11 +33,9 @@
 #include "kernel/time/clock.h"
 #include "kernel/time/timer.h"
 
-#define TRAMPOLINE_PHYS 0x8000          /* SIPI vector 8 */
-#define LOWMEM_START    0x9000
-#define LOWMEM_END      0x9f000         /* below the EBDA */
-#define AP_STACK_SIZE   16384
 #define MSR_EFER        0xc0000080
+
+_Static_assert(IST_STACK_SIZE <= KSTACK_SIZE, "IST stacks are kernel stacks");
 
 /* ---- the registry ------------------------------------------------------------- */
 
@@ -62,45 +62,6 @@ struct cpu *cpu_get(u32 id)
 u32 cpu_count(void)
 {
 	return __atomic_load_n(&nr_online, __ATOMIC_ACQUIRE);
-}
-
-/* ---- conventional-memory carve (interim, see above) ---------------------------- */
-
-static u64 lowmem_next, lowmem_end;
-
-static bool lowmem_is_ram(u64 start, u64 end)
-{
-	for (u32 i = 0; i < boot_info->nr_mem; i++) {
-		const struct boot_mem_region *m = &boot_info->mem[i];
-
-		if (m->type == BOOT_MEM_RAM && m->base <= start && m->base + m->len >= end)
-			return true;
-	}
-	return false;
-}
-
-static bool lowmem_init(void)
-{
-	/* The boot modules may sit anywhere the loader liked. */
-	for (u32 i = 0; i < boot_info->nr_modules; i++)
-		if (boot_info->modules[i].base < LOWMEM_END)
-			return false;
-	if (!lowmem_is_ram(TRAMPOLINE_PHYS, LOWMEM_END))
-		return false;
-	lowmem_next = LOWMEM_START;
-	lowmem_end = LOWMEM_END;
-	return true;
-}
-
-static void *lowmem_zalloc(size_t size)
-{
-	u64 p = ALIGN_UP(lowmem_next, 64);
-
-	if (p + size > lowmem_end)
-		return NULL;
-	lowmem_next = p + size;
-	memset(phys_to_virt(p), 0, size);
-	return phys_to_virt(p);
 }
 
 static void call_ipi(void *ctx);
@@ -139,6 +100,8 @@ void __noreturn smp_ap_entry(struct cpu *c)
 	sched_idle_loop();
 }
 
+/* What an AP's struct cpu points at, in one object of ap_cache (created
+ * by smp_init, aligned for the kvmclock area). */
 struct ap_mem {
 	struct cpu cpu;
 	struct task idle;
@@ -146,32 +109,64 @@ struct ap_mem {
 	u8 pvclock[32] __aligned(32);
 };
 
-static int smp_start_cpu(u32 id, u32 apic_id)
-{
-	struct smp_tramp_data *d = phys_to_virt(TRAMPOLINE_PHYS +
-		(u64)(smp_trampoline_data - smp_trampoline));
-	struct ap_mem *m = lowmem_zalloc(sizeof(*m));
-	void *rq = lowmem_zalloc(sched_runqueue_size());
-	u8 *stack = lowmem_zalloc(AP_STACK_SIZE);
-	u8 *ist = lowmem_zalloc(3 * IST_STACK_SIZE);
-	u64 end;
+static struct kmem_cache *ap_cache;
+static phys_addr_t tramp_page;
 
-	if (!m || !rq || !stack || !ist)
-		return -ENOMEM;
+static void ap_mem_free(struct ap_mem *m)
+{
+	for (int i = 1; i <= 3; i++)
+		if (m->cpu.ist_stacks[i])
+			kstack_free(m->cpu.ist_stacks[i] - IST_STACK_SIZE);
+	kfree(m->cpu.rq);
+	kmem_cache_free(ap_cache, m);
+}
+
+static struct ap_mem *ap_mem_alloc(u32 id, u32 apic_id, void **stack)
+{
+	struct ap_mem *m = kmem_cache_alloc(ap_cache, GFP_KERNEL | __GFP_ZERO);
+
+	if (!m)
+		return NULL;
 	m->cpu.id = id;
 	m->cpu.apic_id = apic_id;
 	m->cpu.timers = &m->timers;
-	m->cpu.rq = rq;
 	m->cpu.current = &m->idle;
 	m->cpu.pvclock = (void *)m->pvclock;
-	for (int i = 1; i <= 3; i++)
-		m->cpu.ist_stacks[i] = ist + i * IST_STACK_SIZE;
+	m->cpu.rq = kzalloc(sched_runqueue_size(), GFP_KERNEL);
+	if (!m->cpu.rq)
+		goto out_free;
+	for (int i = 1; i <= 3; i++) {
+		u8 *ist = kstack_alloc();
 
+		if (!ist)
+			goto out_free;
+		m->cpu.ist_stacks[i] = ist + IST_STACK_SIZE;
+	}
+	*stack = kstack_alloc();
+	if (!*stack)
+		goto out_free;
+	return m;
+
+out_free:
+	ap_mem_free(m);
+	return NULL;
+}
+
+static int smp_start_cpu(u32 id, u32 apic_id)
+{
+	struct smp_tramp_data *d = phys_to_virt(tramp_page +
+		(u64)(smp_trampoline_data - smp_trampoline));
+	void *stack;
+	struct ap_mem *m = ap_mem_alloc(id, apic_id, &stack);
+	u64 end;
+
+	if (!m)
+		return -ENOMEM;
 	d->cr3 = read_cr3();
 	d->cr4 = read_cr4();
 	d->efer = rdmsr(MSR_EFER);
 	d->cr0 = read_cr0();
-	d->stack = (u64)(stack + AP_STACK_SIZE);
+	d->stack = (u64)stack + KSTACK_SIZE;
 	d->cpu = (u64)&m->cpu;
 	d->entry = (u64)smp_ap_entry;
 	__atomic_store_n(&ap_started, 0, __ATOMIC_SEQ_CST);
@@ -181,7 +176,7 @@ static int smp_start_cpu(u32 id, u32 apic_id)
 	lapic_send_init(apic_id);
 	udelay(10000);
 	for (int sipi = 0; sipi < 2; sipi++) {
-		lapic_send_sipi(apic_id, TRAMPOLINE_PHYS >> 12);
+		lapic_send_sipi(apic_id, tramp_page >> PAGE_SHIFT);
 		end = ktime_get() + (sipi ? 1000 : 1) * NSEC_PER_MSEC;
 		while (!__atomic_load_n(&ap_started, __ATOMIC_ACQUIRE) && ktime_get() < end)
 			cpu_relax();
@@ -194,6 +189,9 @@ static int smp_start_cpu(u32 id, u32 apic_id)
 	case 2:
 		return -ENODEV;
 	}
+	/* The memory of a CPU that did not answer, or that halted itself
+	 * (case 2), stays allocated: it may yet run on that stack, or take
+	 * an NMI through that TSS. */
 	return -ETIMEDOUT;
 }
 
@@ -252,30 +250,35 @@ u32 smp_init(void)
 	acpi_madt_walk(madt, smp_madt_entry, &mc);
 	if (mc.count <= 1)
 		return 1;
-	if (!lowmem_init()) {
-		pr_warn("smp: no free conventional memory; boot CPU only\n");
+	tramp_page = pmm_low_trampoline_page();
+	if (!tramp_page) {
+		pr_warn("smp: no low page for the trampoline; boot CPU only\n");
 		return 1;
 	}
-	table = lowmem_zalloc(mc.count * sizeof(*table));
-	if (!table)
+	ap_cache = kmem_cache_create("cpu", sizeof(struct ap_mem),
+				     __alignof__(struct ap_mem));
+	table = kzalloc(mc.count * sizeof(*table), GFP_KERNEL);
+	if (!ap_cache || !table) {
+		kfree(table);
+		pr_warn("smp: no memory for the CPU table; boot CPU only\n");
 		return 1;
+	}
 	table[0] = cpu_table[0];
 	cpu_table = table;
 	__atomic_store_n(&cpu_table_len, mc.count, __ATOMIC_RELEASE);
-	memcpy(phys_to_virt(TRAMPOLINE_PHYS), smp_trampoline,
+	memcpy(phys_to_virt(tramp_page), smp_trampoline,
 	       (size_t)(smp_trampoline_end - smp_trampoline));
 	/* The trampoline turns paging on with the kernel's CR3 while still
 	 * running at its physical address: identity-map that page for as
 	 * long as CPUs are starting (kernel_as's user half is otherwise
 	 * empty; see kernel/mm/vmm.h). */
-	if (vmm_map(&kernel_as, TRAMPOLINE_PHYS, TRAMPOLINE_PHYS, PAGE_SIZE,
-		    VM_READ | VM_EXEC)) {
+	if (vmm_map(&kernel_as, tramp_page, tramp_page, PAGE_SIZE, VM_READ | VM_EXEC)) {
 		pr_warn("smp: cannot map the trampoline; boot CPU only\n");
 		return 1;
 	}
 	mc.start = true;
 	acpi_madt_walk(madt, smp_madt_entry, &mc);
-	vmm_unmap(&kernel_as, TRAMPOLINE_PHYS, PAGE_SIZE);
+	vmm_unmap(&kernel_as, tramp_page, PAGE_SIZE);
 	pr_info("smp: %u of %u CPUs online\n", cpu_count(), mc.count);
 	return cpu_count();
 }

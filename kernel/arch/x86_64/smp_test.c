@@ -6,6 +6,7 @@
 #include "kernel/arch/x86_64/x86.h"
 #include "kernel/acpi/acpi.h"
 #include "kernel/lib/errno.h"
+#include "kernel/mm/kstack.h"
 #include "kernel/sched/atomic.h"
 #include "kernel/sched/sched.h"
 #include "kernel/test/ktest.h"
@@ -44,6 +45,27 @@ KTEST(smp_every_madt_cpu_online)
 			KT_ASSERT(cpu_get(j)->apic_id != c->apic_id);
 	}
 	KT_ASSERT(cpu_get(cpu_count()) == NULL);
+}
+
+/* Regression: APs' per-CPU memory once came from a carve of conventional
+ * memory that overlapped the page pmm keeps for the SMP trampoline. It is
+ * heap memory now, and its IST stacks are guarded kernel stacks. */
+KTEST(smp_ap_memory_is_heap_not_low_memory)
+{
+	for (u32 id = 1; id < cpu_count(); id++) {
+		struct cpu *c = cpu_get(id);
+		u64 lo, hi;
+
+		KT_ASSERT(c != NULL);
+		KT_ASSERT(virt_to_phys(c) >= 1 << 20);
+		KT_ASSERT(virt_to_phys(c->rq) >= 1 << 20);
+		for (int i = 1; i <= 3; i++) {
+			/* Just below the stack: its guard. */
+			KT_ASSERT(kstack_guard_hit((u64)c->ist_stacks[i] - IST_STACK_SIZE - 1,
+						   &lo, &hi));
+			KT_ASSERT_EQ(hi, (u64)c->ist_stacks[i]);
+		}
+	}
 }
 
 static atomic_t call_hits[MAX_TEST_CPUS];
