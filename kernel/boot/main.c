@@ -4,15 +4,18 @@
  */
 #include "kernel/boot/main.h"
 #include "kernel/boot/cmdline.h"
+#include "kernel/boot/monitor.h"
 #include "kernel/acpi/acpi.h"
 #include "kernel/arch/x86_64/irq.h"
 #include "kernel/arch/x86_64/power.h"
 #include "kernel/arch/x86_64/smp.h"
 #include "kernel/arch/x86_64/x86.h"
 #include "kernel/console/console.h"
+#include "kernel/lib/errno.h"
 #include "kernel/lib/log.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm/mm.h"
+#include "kernel/proc/tty.h"
 #include "net/net.h"
 #include "pci/pci.h"
 #include "virtio/virtio.h"
@@ -58,6 +61,7 @@ static void log_boot_info(const struct boot_info *bi)
 void kmain(const struct boot_info *bi)
 {
 	char patterns[256];
+	int root_err;
 
 	pr_notice("%s booting\n", vireo_version);
 	log_boot_info(bi);
@@ -71,6 +75,7 @@ void kmain(const struct boot_info *bi)
 	timer_cpu_init(NULL);
 	sched_init();
 	serial_rx_init();
+	tty_init(bi->cmdline);
 	irq_enable();
 	smp_init();
 	pci_init();
@@ -81,8 +86,9 @@ void kmain(const struct boot_info *bi)
 	net_init();
 	virtio_net_init();
 	net_config(bi->cmdline);
-	if (!vfs_init())
-		mount_root(bi->cmdline);
+	root_err = vfs_init();
+	if (!root_err)
+		root_err = mount_root(bi->cmdline);
 
 	if (cmdline_get(bi->cmdline, "bench", patterns, sizeof(patterns)) &&
 	    !strcmp(patterns, "sched")) {
@@ -110,6 +116,8 @@ void kmain(const struct boot_info *bi)
 		machine_power_off(failed ? 1 : 0);
 	}
 
-	pr_notice("vireo: no userspace yet; idling (Ctrl-A X leaves QEMU)\n");
-	machine_halt();
+	if (root_err)
+		monitor_run(root_err == -ENOENT ? "no root file system: no initramfs and no root="
+				: "no root file system: it could not be mounted (see the log)");
+	monitor_run("no init: this kernel cannot run user programs yet");
 }
