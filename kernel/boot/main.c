@@ -26,6 +26,10 @@
 #include "kernel/sched/spinlock.h"
 #include "kernel/time/clock.h"
 #include "kernel/time/timer.h"
+#include "fs/procfs/procfs.h"
+#include "sysfs/sysfs.h"
+#include "fs/ext2/ext2.h"
+#include "vfs/buffer.h"
 
 const char vireo_version[] = "Vireo 0.1.0 (" __VERSION__ ")";
 
@@ -87,8 +91,13 @@ void kmain(const struct boot_info *bi)
 	virtio_net_init();
 	net_config(bi->cmdline);
 	root_err = vfs_init();
-	if (!root_err)
+	if (!root_err) {
+		sysfs_init();
+		procfs_init(bi->cmdline);
+		bcache_init();
+		ext2_init();
 		root_err = mount_root(bi->cmdline);
+	}
 
 	if (cmdline_get(bi->cmdline, "bench", patterns, sizeof(patterns)) &&
 	    !strcmp(patterns, "sched")) {
@@ -108,6 +117,11 @@ void kmain(const struct boot_info *bi)
 	if (cmdline_get(bi->cmdline, "bench", patterns, sizeof(patterns)) &&
 	    !strcmp(patterns, "net")) {
 		net_bench(bi->cmdline);
+		machine_power_off(0);
+	}
+	if (cmdline_get(bi->cmdline, "bench", patterns, sizeof(patterns)) &&
+	    !strcmp(patterns, "ext2")) {
+		ext2_bench();
 		machine_power_off(0);
 	}
 	if (cmdline_get(bi->cmdline, "test", patterns, sizeof(patterns))) {
