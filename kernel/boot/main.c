@@ -15,6 +15,7 @@
 #include "kernel/lib/log.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm/mm.h"
+#include "kernel/proc/proc.h"
 #include "kernel/proc/tty.h"
 #include "net/net.h"
 #include "pci/pci.h"
@@ -133,5 +134,8 @@ void kmain(const struct boot_info *bi)
 	if (root_err)
 		monitor_run(root_err == -ENOENT ? "no root file system: no initramfs and no root="
 				: "no root file system: it could not be mounted (see the log)");
-	monitor_run("no init: this kernel cannot run user programs yet");
+	/* PID 1 from the initramfs (a boot module) or the root device. */
+	if (!proc_start_init(bi->cmdline, bi->nr_modules > 0))
+		task_exit();
+	monitor_run("init could not be started (see the log)");
 }

@@ -31,13 +31,13 @@
 #include "kernel/lib/errno.h"
 #include "kernel/lib/log.h"
 #include "kernel/lib/string.h"
+#include "kernel/proc/poll.h"
 #include "kernel/sched/wait.h"
 #include "kernel/time/clock.h"
 #include "kernel/time/timer.h"
 #include "vfs/vfs.h"
 #include <asm/ioctls.h>
 #include <asm/signal.h>
-#include <asm-generic/poll.h>
 #include <asm-generic/termios.h>
 #include <linux/serial.h>
 
@@ -246,17 +246,20 @@ static int tty_job_check(struct tty *tty, int sig)
 	return err ? err : -EINTR;
 }
 
-/* Is the terminal the caller's controlling terminal? A kernel thread (or
- * a kernel with no process layer yet) counts as having it. */
+/* Is the terminal the caller's controlling terminal? Only a process has
+ * one (ids are 0 for a kernel thread, or before the process layer is
+ * there), and only once its session leader took the terminal. */
 static bool tty_is_ctty(struct tty *tty, u32 *pid, u32 *pgid, u32 *sid)
 {
 	const struct tty_signal_ops *ops = ops_get();
+	u32 session;
 
 	if (!ops || !ops->current_ids(pid, pgid, sid)) {
 		*pid = *pgid = *sid = 0;
-		return true;
+		return false;
 	}
-	return READ_ONCE(tty->session) == *sid;
+	session = READ_ONCE(tty->session);
+	return session && session == *sid;
 }
 
 void tty_session_exit(u32 sid)
@@ -439,7 +442,10 @@ void tty_reset_termios(void)
 	wake_up(&tty->wq);
 }
 
-unsigned tty_poll_mask(struct file *f, struct wait_queue **wq)
+/* Readiness for poll/select: POLLIN as a read would not block (in
+ * non-canonical mode with MIN > 0 and no timer, at MIN bytes), POLLOUT
+ * unless output is stopped. */
+static unsigned tty_poll(struct file *f, struct poll_table *pt)
 {
 	struct tty *tty = &console_tty;
 	unsigned long flags = spin_lock_irqsave(&tty->lock);
@@ -447,7 +453,6 @@ unsigned tty_poll_mask(struct file *f, struct wait_queue **wq)
 	unsigned mask = 0;
 	bool in;
 
-	/* Non-canonical with MIN > 0 and no timer: readable at MIN bytes. */
 	if (!(t->c_lflag & ICANON) && t->c_cc[VMIN] && !t->c_cc[VTIME])
 		in = ldisc_readable(&tty->ld) >= t->c_cc[VMIN];
 	else
@@ -457,7 +462,7 @@ unsigned tty_poll_mask(struct file *f, struct wait_queue **wq)
 	if (!tty->ld.stopped)
 		mask |= POLLOUT | POLLWRNORM;
 	spin_unlock_irqrestore(&tty->lock, flags);
-	*wq = &tty->wq;
+	poll_wait(pt, &tty->wq);
 	return mask;
 }
 
@@ -555,7 +560,7 @@ static long tty_drop_ctty(struct tty *tty)
 {
 	u32 pid, pgid, sid;
 
-	if (!tty_is_ctty(tty, &pid, &pgid, &sid) || !sid)
+	if (!tty_is_ctty(tty, &pid, &pgid, &sid))
 		return -ENOTTY;
 	if (pid != sid)
 		return -EOPNOTSUPP;
@@ -571,7 +576,7 @@ static long tty_set_pgrp(struct tty *tty, unsigned long arg)
 	int pgrp;
 	long err;
 
-	if (!tty_is_ctty(tty, &pid, &pgid, &sid) || !sid || !ops)
+	if (!tty_is_ctty(tty, &pid, &pgid, &sid))
 		return -ENOTTY;
 	err = tty_job_check(tty, SIGTTOU);
 	if (err)
@@ -708,8 +713,6 @@ static long tty_get_int(struct tty *tty, unsigned long arg, unsigned cmd)
 		break;
 	}
 	spin_unlock_irqrestore(&tty->lock, flags);
-	if (cmd == TIOCGSID && !v)
-		return -ENOTTY;
 	return vfs_buf_to(VFS_UBUF(arg), 0, &v, sizeof(v));
 }
 
@@ -772,7 +775,8 @@ static long tty_ioctl(struct file *f, unsigned cmd, unsigned long arg)
 /* ---- the device files ------------------------------------------------------------------- */
 
 /*
- * /dev/tty is the caller's controlling terminal: -ENXIO without one.
+ * /dev/tty is the caller's controlling terminal: -ENXIO for a process
+ * without one (the kernel itself may always open it).
  * /dev/ttyS0 becomes the controlling terminal of a session leader that
  * has none when the terminal is free (unless O_NOCTTY); /dev/console
  * never does, as on Linux (init gives it to a shell with TIOCSCTTY).
@@ -784,7 +788,7 @@ static int tty_open(struct inode *inode, struct file *f)
 	unsigned long flags;
 
 	if (MAJOR(inode->i_rdev) == TTY_MAJOR && MINOR(inode->i_rdev) == 0)
-		return tty_is_ctty(tty, &pid, &pgid, &sid) ? 0 : -ENXIO;
+		return tty_is_ctty(tty, &pid, &pgid, &sid) || !pid ? 0 : -ENXIO;
 	if (MAJOR(inode->i_rdev) != TTYS_MAJOR || (f->f_flags & O_NOCTTY) ||
 	    tty_is_ctty(tty, &pid, &pgid, &sid) || !sid || pid != sid)
 		return 0;
@@ -812,6 +816,7 @@ static const struct file_operations tty_fops = {
 	.read = tty_fread,
 	.write = tty_fwrite,
 	.ioctl = tty_ioctl,
+	.poll = tty_poll,
 };
 
 int tty_register_devices(void)

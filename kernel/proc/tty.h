@@ -140,11 +140,4 @@ void tty_kernel_write(const char *s, size_t n);
  * for the monitor, after whatever a dead program left. */
 void tty_reset_termios(void);
 
-struct file;
-struct poll_table;
-struct wait_queue;
-/* Readiness of an open terminal for poll (POLLIN, POLLOUT, POLLHUP) and
- * the wait queue whose wake-ups may change it. */
-unsigned tty_poll_mask(struct file *f, struct wait_queue **wq);
-
 #endif
