@@ -10,7 +10,10 @@
  * ring and a read that makes room pulls them.
  *
  * Output: written text and echo go through the discipline's OPOST path and
- * out with console_write_raw, which serializes with the kernel log.
+ * out with console_write_raw, which serializes with the kernel log. It is
+ * written synchronously (there is no output queue: tcdrain and TCOFLUSH
+ * have nothing to wait for). Output stopped by ^S (IXON) or TCOOFF holds
+ * writers back until ^Q; echo still goes out.
  *
  * Controlling terminal and job control (POSIX.1 §11.1.3-4): the terminal
  * belongs to at most one session (tty->session); a process whose session

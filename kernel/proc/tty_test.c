@@ -18,6 +18,7 @@
 #include "vfs/vfs.h"
 #include <asm/ioctls.h>
 #include <asm/signal.h>
+#include <asm-generic/poll.h>
 #include <asm-generic/termios.h>
 
 #define USER_VA 0x400000UL
@@ -365,4 +366,35 @@ KTEST(tty_job_control_and_keyboard_signals)
 	KT_ASSERT_EQ(fake.sent_pgid[4], 41);
 	KT_ASSERT_EQ(fake.sent_sig[4], SIGHUP);
 	KT_ASSERT_EQ(fake.sent_sig[5], SIGCONT);
+}
+
+KTEST(tty_poll_readiness_and_ixon)
+{
+	struct tty_kt k;
+	unsigned empty, line, raw2, raw3, stopped, started;
+
+	KT_ASSERT(kt_setup(&k, O_NONBLOCK));
+	kt_mode(&k, ECHO, 1, 0);
+	empty = k.f->f_op->poll(k.f, NULL);
+	tty_receive("ls\r", 3);
+	line = k.f->f_op->poll(k.f, NULL);
+	/* Non-canonical, MIN 3, no timer: readable at three bytes. */
+	kt_mode(&k, ICANON | ECHO, 3, 0);
+	tty_receive("ab", 2);
+	raw2 = k.f->f_op->poll(k.f, NULL);
+	tty_receive("c", 1);
+	raw3 = k.f->f_op->poll(k.f, NULL);
+	/* ^S stops output (IXON): not writable until ^Q. */
+	tty_receive("\x13", 1);
+	stopped = k.f->f_op->poll(k.f, NULL);
+	tty_receive("\x11", 1);
+	started = k.f->f_op->poll(k.f, NULL);
+	kt_teardown(&k);
+
+	KT_ASSERT_EQ(empty & (POLLIN | POLLOUT), POLLOUT);
+	KT_ASSERT_EQ(line & (POLLIN | POLLOUT), POLLIN | POLLOUT);
+	KT_ASSERT(!(raw2 & POLLIN));
+	KT_ASSERT(raw3 & POLLIN);
+	KT_ASSERT(!(stopped & POLLOUT));
+	KT_ASSERT(started & POLLOUT);
 }
