@@ -74,7 +74,7 @@ static const struct tty_signal_ops *ops_get(void)
 	return __atomic_load_n(&sig_ops, __ATOMIC_ACQUIRE);
 }
 
-/* ---- the line discipline's callbacks (tty->lock held) ------------------- */
+/* ---- the line discipline's callbacks (tty->lock held) -------------------- */
 
 static void tty_emit(void *ctx, const char *s, size_t n)
 {
@@ -106,7 +106,7 @@ static void tty_send_pending(struct tty *tty, u32 sigs, u32 pgrp)
 	}
 }
 
-/* ---- input ------------------------------------------------------------------ */
+/* ---- input --------------------------------------------------------------- */
 
 /* Move what serial_rx holds into the discipline (as far as it has room in
  * non-canonical mode), with input bytes s (n of them) first. */
@@ -149,7 +149,7 @@ void tty_receive(const char *s, size_t n)
 	tty_input(&console_tty, s, n);
 }
 
-/* ---- sleeping ------------------------------------------------------------------- */
+/* ---- sleeping ------------------------------------------------------------ */
 
 struct tty_sleep_timer {
 	struct timer timer;
@@ -216,7 +216,7 @@ static bool output_ready(struct tty *tty)
 	return !tty->ld.stopped;
 }
 
-/* ---- job control ------------------------------------------------------------------ */
+/* ---- job control --------------------------------------------------------- */
 
 /*
  * May the caller use its controlling terminal now? Members of a
@@ -283,7 +283,7 @@ void tty_session_exit(u32 sid)
 	}
 }
 
-/* ---- read and write ------------------------------------------------------------------ */
+/* ---- read and write ------------------------------------------------------ */
 
 /* Canonical: one line (or what fits of it). */
 static ssize_t read_canon(struct tty *tty, struct vfs_buf buf, size_t len, bool nonblock)
@@ -469,7 +469,7 @@ static unsigned tty_poll(struct file *f, struct poll_table *pt)
 	return mask;
 }
 
-/* ---- ioctls --------------------------------------------------------------------------- */
+/* ---- ioctls -------------------------------------------------------------- */
 
 /* TCSETS*: new settings, after flushing input for the F variants. Output
  * is written synchronously, so "after output drains" (W) is now. The
@@ -775,7 +775,7 @@ static long tty_ioctl(struct file *f, unsigned cmd, unsigned long arg)
 	}
 }
 
-/* ---- the device files ------------------------------------------------------------------- */
+/* ---- the device files ---------------------------------------------------- */
 
 /*
  * /dev/tty is the caller's controlling terminal: -ENXIO for a process
@@ -834,7 +834,7 @@ int tty_register_devices(void)
 	return err;
 }
 
-/* ---- set-up ----------------------------------------------------------------------------------- */
+/* ---- set-up -------------------------------------------------------------- */
 
 static void tty_parse_winsize(struct winsize *ws, const char *cmdline)
 {

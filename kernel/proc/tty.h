@@ -20,7 +20,7 @@
 #include "kernel/lib/types.h"
 #include <asm/termbits.h>
 
-/* ---- the line discipline ----------------------------------------------- */
+/* ---- the line discipline ------------------------------------------------- */
 
 /* Input ring size (a power of two): a canonical line holds at most
  * LDISC_BUF_SIZE - 1 characters plus its end. */
@@ -84,7 +84,7 @@ void ldisc_flush_input(struct ldisc *ld);
 /* Output through OPOST processing, emitted before it returns. */
 void ldisc_write(struct ldisc *ld, const char *s, size_t n);
 
-/* ---- the terminal ----------------------------------------------------------- */
+/* ---- the terminal -------------------------------------------------------- */
 
 /*
  * What the terminal needs from the process layer, registered once it

@@ -82,7 +82,7 @@ void ldisc_init(struct ldisc *ld, void (*emit)(void *, const char *, size_t),
 	ld->ctx = ctx;
 }
 
-/* ---- output ------------------------------------------------------------------ */
+/* ---- output -------------------------------------------------------------- */
 
 static void out_flush(struct ldisc *ld)
 {
@@ -168,7 +168,7 @@ static void echo_char(struct ldisc *ld, u8 c)
 	out_char(ld, c);
 }
 
-/* ---- the input ring ------------------------------------------------------------ */
+/* ---- the input ring ------------------------------------------------------ */
 
 static bool delim_at(const struct ldisc *ld, u32 i)
 {
@@ -221,7 +221,7 @@ void ldisc_flush_input(struct ldisc *ld)
 	ld->lnext = false;
 }
 
-/* ---- canonical editing ----------------------------------------------------------- */
+/* ---- canonical editing --------------------------------------------------- */
 
 enum erase_kind { ERASE, WERASE, KILL };
 
@@ -381,7 +381,7 @@ static bool canon_key(struct ldisc *ld, u8 c)
 	return false;
 }
 
-/* ---- input --------------------------------------------------------------------- */
+/* ---- input --------------------------------------------------------------- */
 
 static void receive_char(struct ldisc *ld, u8 c)
 {
@@ -459,7 +459,7 @@ void ldisc_receive(struct ldisc *ld, const char *s, size_t n)
 	out_flush(ld);
 }
 
-/* ---- reading --------------------------------------------------------------------- */
+/* ---- reading ------------------------------------------------------------- */
 
 static bool eof_mark(const struct ldisc *ld, u32 i)
 {
