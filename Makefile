@@ -52,7 +52,7 @@ KAFLAGS := -D__ASSEMBLY__ -nostdinc -I. -I$(INC) -g -MMD -MP
 LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
 LDSCRIPT := kernel/arch/x86_64/kernel.ld
 
-.PHONY: all kernel deps run run-debug gdb iso test unit clean bench
+.PHONY: all kernel deps run run-debug gdb iso test unit clean bench fuzz fuzz-build
 all: kernel
 kernel: $(BUILD)/vireo.elf
 
@@ -137,6 +137,7 @@ gdb: kernel
 	gdb -x scripts/vireo.gdb $(BUILD)/vireo.elf
 
 # ---- tests --------------------------------------------------------------------
+comma := ,
 # Host unit tests: pure modules compiled for the host with sanitizers.
 UCFLAGS := -std=gnu11 -O1 -g -I. -fsanitize=address,undefined \
 	-fno-omit-frame-pointer -fno-sanitize-recover=all -Wall -Wextra -Werror \
@@ -157,11 +158,34 @@ $(BUILD)/unit/%: tests/unit/%.c tests/unit/unit.h $(INC)/.stamp
 
 unit: $(UNIT_TESTS)
 
+# libFuzzer targets (tests/fuzz/fuzz_*.c), built with clang like the unit
+# tests ("// uses:" lines). `make fuzz` runs each for FUZZ_SECONDS;
+# `make test` runs them briefly (tests/integration/test_ext2_fuzz.py).
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+FCFLAGS := $(filter-out -fsanitize=address$(comma)undefined,$(UCFLAGS)) \
+	-fsanitize=fuzzer,address,undefined
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(INC)/.stamp
+	@mkdir -p $(dir $@)
+	@echo "  FUZZCC  $<"
+	@srcs="$< $$(sed -n 's,^// uses: *,,p' $<)"; \
+	clang $(FCFLAGS) -o $@ $$srcs && \
+	for s in $$srcs; do clang $(FCFLAGS) -MM -MP -MT $@ $$s || exit 1; done > $@.d
+
+-include $(FUZZ_TARGETS:=.d)
+
+fuzz-build: $(FUZZ_TARGETS)
+
+fuzz: $(FUZZ_TARGETS)
+	@for t in $(FUZZ_TARGETS); do sh tests/fuzz/run.sh $$(basename $$t) $(FUZZ_SECONDS) || exit 1; done
+
 test: deps
 	@ACCEL=$(ACCEL) $(PYTHON) tests/run.py $(if $(T),--filter '$(T)')
 
 bench: deps kernel
 	@$(PYTHON) bench/boot.py
+	@$(PYTHON) bench/blk.py
 
 clean:
 	rm -rf $(BUILD)

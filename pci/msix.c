@@ -105,10 +105,24 @@ void pci_msix_mask(struct pci_dev *d, unsigned entry, bool mask)
 	(void)e[MSIX_CTRL];
 }
 
+/* Point an entry at a message and unmask it. The entry is masked while
+ * its message changes (§6.8.2.9): an interrupt raised meanwhile stays
+ * pending in the PBA and is sent, with the new message, on unmask. */
+static void msix_write_entry(struct pci_dev *d, unsigned entry, u64 addr, u32 data)
+{
+	volatile u32 *e = &d->msix_table[entry * MSIX_WORDS];
+
+	e[MSIX_CTRL] = PCI_MSIX_ENTRY_CTRL_MASKBIT;
+	e[MSIX_ADDR_LO] = (u32)addr;
+	e[MSIX_ADDR_HI] = (u32)(addr >> 32);
+	e[MSIX_DATA] = data;
+	e[MSIX_CTRL] = 0;
+	(void)e[MSIX_CTRL];     /* read back: the writes have reached it */
+}
+
 int pci_msix_request(struct pci_dev *d, unsigned entry, irq_handler_t fn,
 		     void *ctx, const char *name)
 {
-	volatile u32 *e;
 	u64 addr;
 	u32 data;
 	int vec;
@@ -118,15 +132,26 @@ int pci_msix_request(struct pci_dev *d, unsigned entry, irq_handler_t fn,
 	vec = pci_msi_vector(fn, ctx, name, &addr, &data);
 	if (vec < 0)
 		return vec;
-	e = &d->msix_table[entry * MSIX_WORDS];
-	/* The entry is masked while its message changes (§6.8.2.9). */
-	e[MSIX_CTRL] = PCI_MSIX_ENTRY_CTRL_MASKBIT;
-	e[MSIX_ADDR_LO] = (u32)addr;
-	e[MSIX_ADDR_HI] = (u32)(addr >> 32);
-	e[MSIX_DATA] = data;
-	e[MSIX_CTRL] = 0;
-	(void)e[MSIX_CTRL];
+	msix_write_entry(d, entry, addr, data);
 	return vec;
+}
+
+int pci_msix_set_affinity(struct pci_dev *d, unsigned entry, int vector, u32 cpu)
+{
+	u64 addr;
+	u32 data;
+	int err;
+
+	if (!d->msix_cap || entry >= d->msix_count)
+		return -EINVAL;
+	err = irq_set_target(vector, cpu);
+	if (err)
+		return err;
+	err = irq_msi_message(vector, &addr, &data);
+	if (err)
+		return err;
+	msix_write_entry(d, entry, addr, data);
+	return 0;
 }
 
 void pci_msix_release(struct pci_dev *d, unsigned entry, int vector)
@@ -174,4 +199,28 @@ void pci_msi_release(struct pci_dev *d, int vector)
 			    ~PCI_MSI_FLAGS_ENABLE);
 	d->msi_cap = 0;
 	irq_free_vector(vector);
+}
+
+void pci_for_each_msi_vector(struct pci_dev *d,
+			     void (*fn)(int vector, unsigned entry, bool msix,
+					void *arg), void *arg)
+{
+	u8 msix = READ_ONCE(d->msix_cap), msi = READ_ONCE(d->msi_cap);
+
+	if (msix && d->msix_table) {
+		for (unsigned e = 0; e < d->msix_count; e++) {
+			volatile u32 *w = &d->msix_table[e * MSIX_WORDS];
+
+			if (!(w[MSIX_CTRL] & PCI_MSIX_ENTRY_CTRL_MASKBIT))
+				fn((int)(w[MSIX_DATA] & 0xff), e, true, arg);
+		}
+	}
+	if (msi) {
+		u16 ctrl = pci_read16(d, msi + PCI_MSI_FLAGS);
+		u16 data = pci_read16(d, msi + ((ctrl & PCI_MSI_FLAGS_64BIT) ?
+					    PCI_MSI_DATA_64 : PCI_MSI_DATA_32));
+
+		if (ctrl & PCI_MSI_FLAGS_ENABLE)
+			fn(data & 0xff, 0, false, arg);
+	}
 }

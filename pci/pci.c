@@ -168,6 +168,7 @@ int pci_register_driver(struct pci_driver *drv)
 struct bus_type pci_bus = {
 	.name = "pci",
 	.match = pci_bus_match,
+	.dev_attrs = pci_dev_attrs,
 };
 
 void pci_add_device(struct pci_dev *d)

@@ -107,10 +107,19 @@ void pci_msix_disable(struct pci_dev *d);
 int pci_msix_request(struct pci_dev *d, unsigned entry, irq_handler_t fn,
 		     void *ctx, const char *name);
 void pci_msix_release(struct pci_dev *d, unsigned entry, int vector);
+/* Deliver entry's vector to cpu from now on (the vector moves, and the
+ * entry's message is rewritten while masked). */
+int pci_msix_set_affinity(struct pci_dev *d, unsigned entry, int vector, u32 cpu);
 void pci_msix_mask(struct pci_dev *d, unsigned entry, bool mask);
 int pci_msi_request(struct pci_dev *d, irq_handler_t fn, void *ctx,
 		    const char *name);
 void pci_msi_release(struct pci_dev *d, int vector);
+/* For sysfs msi_irqs/ and /proc/interrupts: fn(vector, entry, msix, arg)
+ * for each MSI-X entry that is unmasked and each enabled MSI message, read
+ * back from the device (the vector is the message data's low byte). */
+void pci_for_each_msi_vector(struct pci_dev *d,
+			     void (*fn)(int vector, unsigned entry, bool msix,
+					void *arg), void *arg);
 
 /* Iterate all devices (boot-time enumeration order). */
 struct pci_dev *pci_next(struct pci_dev *prev);

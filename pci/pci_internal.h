@@ -14,5 +14,7 @@ unsigned pci_conf_segments(u16 *segs, u8 *first_bus, unsigned max);
 int pci_enumerate(void);
 void pci_add_device(struct pci_dev *d);
 int pci_assign_resources(void);
+/* The bus's sysfs attributes (attrs.c). */
+extern const struct device_attr *const pci_dev_attrs[];
 
 #endif

@@ -66,8 +66,10 @@ def qemu_argv(machine="q35", accel="tcg", smp=1, mem="256M", kernel=None,
             argv += ["-initrd", initrd]
     if debug_exit:
         argv += DEBUG_EXIT
-    if gdb:
-        argv += ["-s", "-S"]
+    if gdb is True:
+        argv += ["-s", "-S"]          # gdb stub on tcp::1234, CPUs stopped
+    elif gdb:
+        argv += ["-gdb", "tcp:127.0.0.1:%d" % gdb, "-S"]
     argv += list(extra)
     return argv
 

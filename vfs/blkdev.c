@@ -5,8 +5,7 @@
  *
  * Each device gets a number when devfs first sees it: major 254 (where
  * Linux's virtio_blk usually lands), 16 minors per disk, in registration
- * order. blkdevs_lock (a spinlock) protects the list; the per-device
- * mutex serialises read-modify-write cycles on one device.
+ * order. blkdevs_lock (a spinlock) protects the list.
  */
 #include "vfs/internal.h"
 #include "kernel/block/block.h"
@@ -19,16 +18,39 @@
 #define BLKDEV_MINORS 16
 #define BLKDEV_BOUNCE (64u << 10)
 
+/*
+ * A numbered device name. The list holds no reference on the device (a
+ * driver must be able to unbind it); a name keeps its number for the
+ * kernel's life, so a disk that is unbound and bound again under the same
+ * name is the same node.
+ */
 struct blkdev {
-	struct block_device *bd;        /* held while listed */
+	char name[BLOCK_NAME_LEN];
 	dev_t dev;
-	struct mutex rmw;
+	struct mutex rmw;               /* read-modify-write cycles */
 	struct list_node node;
+};
+
+/* An open block device file. */
+struct blkdev_file {
+	struct blkdev *b;
+	struct block_device *bd;        /* held while open */
 };
 
 static struct spinlock blkdevs_lock = SPINLOCK_INIT("blkdevs");
 static struct list_node blkdevs = LIST_INIT(blkdevs);
 static u32 blkdev_next_minor;
+
+/* The entry for name, or NULL. blkdevs_lock held. */
+static struct blkdev *blkdev_by_name(const char *name)
+{
+	struct blkdev *b;
+
+	list_for_each_entry(b, &blkdevs, node)
+		if (!strcmp(b->name, name))
+			return b;
+	return NULL;
+}
 
 dev_t blkdev_add(struct block_device *bd)
 {
@@ -37,21 +59,15 @@ dev_t blkdev_add(struct block_device *bd)
 
 	if (!b)
 		return 0;
-	b->bd = block_get(bd->name);
-	if (!b->bd) {
-		kfree(b);
-		return 0;
-	}
 	spin_lock(&blkdevs_lock);
-	list_for_each_entry(o, &blkdevs, node) {
-		if (o->bd == bd) {
-			dev = o->dev;
-			spin_unlock(&blkdevs_lock);
-			block_put(b->bd);
-			kfree(b);
-			return dev;
-		}
+	o = blkdev_by_name(bd->name);
+	if (o) {
+		dev = o->dev;
+		spin_unlock(&blkdevs_lock);
+		kfree(b);
+		return dev;
 	}
+	strlcpy(b->name, bd->name, sizeof(b->name));
 	b->dev = MKDEV(BLKDEV_MAJOR, blkdev_next_minor);
 	blkdev_next_minor += BLKDEV_MINORS;
 	mutex_init(&b->rmw, "blkdev_rmw");
@@ -82,12 +98,9 @@ dev_t blkdev_devt(struct block_device *bd)
 	dev_t dev = 0;
 
 	spin_lock(&blkdevs_lock);
-	list_for_each_entry(b, &blkdevs, node) {
-		if (b->bd == bd) {
-			dev = b->dev;
-			break;
-		}
-	}
+	b = blkdev_by_name(bd->name);
+	if (b)
+		dev = b->dev;
 	spin_unlock(&blkdevs_lock);
 	return dev;
 }
@@ -96,37 +109,49 @@ struct block_device *blkdev_get(dev_t dev)
 {
 	struct blkdev *b = blkdev_find(dev);
 
-	return b ? block_get(b->bd->name) : NULL;
+	return b ? block_get(b->name) : NULL;
 }
 
 static int blkdev_open(struct inode *inode, struct file *f)
 {
+	struct blkdev_file *bf;
 	struct blkdev *b = blkdev_find(inode->i_rdev);
 
 	if (!b)
 		return -ENXIO;
-	if ((f->f_mode & FMODE_WRITE) && b->bd->read_only)
-		return -EROFS;
-	/* Hold the device, as the buffer cache and mounts do. */
-	if (!block_get(b->bd->name))
+	bf = kmalloc(sizeof(*bf), GFP_KERNEL);
+	if (!bf)
+		return -ENOMEM;
+	bf->b = b;
+	bf->bd = block_get(b->name);
+	if (!bf->bd) {
+		kfree(bf);
 		return -ENXIO;
-	f->private_data = b;
+	}
+	if ((f->f_mode & FMODE_WRITE) && bf->bd->read_only) {
+		block_put(bf->bd);
+		kfree(bf);
+		return -EROFS;
+	}
+	f->private_data = bf;
 	return 0;
 }
 
 static void blkdev_release(struct inode *inode, struct file *f)
 {
-	struct blkdev *b = f->private_data;
+	struct blkdev_file *bf = f->private_data;
 
-	block_put(b->bd);
+	block_put(bf->bd);
+	kfree(bf);
 }
 
 /* Move up to len bytes at *pos between buf and the device. */
 static ssize_t blkdev_rw(struct file *f, struct vfs_buf buf, size_t len,
 			 u64 *pos, bool write)
 {
-	struct blkdev *b = f->private_data;
-	struct block_device *bd = b->bd;
+	struct blkdev_file *bf = f->private_data;
+	struct blkdev *b = bf->b;
+	struct block_device *bd = bf->bd;
 	u64 size = block_size_bytes(bd), lbs = bd->logical_block_size;
 	size_t chunk = BLKDEV_BOUNCE, done = 0;
 	u8 *bounce;
@@ -183,7 +208,7 @@ static ssize_t blkdev_write(struct file *f, struct vfs_buf buf, size_t len, u64 
 
 static s64 blkdev_llseek(struct file *f, s64 off, int whence)
 {
-	struct blkdev *b = f->private_data;
+	struct blkdev_file *bf = f->private_data;
 	s64 base;
 
 	switch (whence) {
@@ -194,7 +219,7 @@ static s64 blkdev_llseek(struct file *f, s64 off, int whence)
 		base = (s64)f->f_pos;
 		break;
 	case SEEK_END:
-		base = (s64)block_size_bytes(b->bd);
+		base = (s64)block_size_bytes(bf->bd);
 		break;
 	default:
 		return -EINVAL;
@@ -204,16 +229,16 @@ static s64 blkdev_llseek(struct file *f, s64 off, int whence)
 
 static int blkdev_fsync(struct file *f, bool datasync)
 {
-	struct blkdev *b = f->private_data;
+	struct blkdev_file *bf = f->private_data;
 
-	return b->bd->has_flush ? block_flush(b->bd) : 0;
+	return bf->bd->has_flush ? block_flush(bf->bd) : 0;
 }
 
 static long blkdev_ioctl(struct file *f, unsigned cmd, unsigned long arg)
 {
-	struct blkdev *b = f->private_data;
-	u64 size = block_size_bytes(b->bd);
-	int ssz = (int)b->bd->logical_block_size;
+	struct blkdev_file *bf = f->private_data;
+	u64 size = block_size_bytes(bf->bd);
+	int ssz = (int)bf->bd->logical_block_size;
 
 	switch (cmd) {
 	case BLKGETSIZE64:

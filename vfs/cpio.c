@@ -47,7 +47,8 @@ int cpio_next(const u8 *buf, size_t len, size_t *off, struct cpio_entry *e,
 	      const char **why)
 {
 	u32 f[CPIO_FIELDS];
-	size_t pos = *off, name_end, data_end;
+	size_t pos = *off, name_end, data_end, namelen;
+	const char *name;
 
 	for (;;) {
 		/* NUL padding between concatenated archives, in words. */
@@ -87,9 +88,9 @@ int cpio_next(const u8 *buf, size_t len, size_t *off, struct cpio_entry *e,
 			*why = "name not NUL-terminated";
 			return -EINVAL;
 		}
-		e->name = (const char *)buf + pos + CPIO_HDR_LEN;
-		e->namelen = f[F_NAMESIZE] - 1;
-		if (strnlen(e->name, e->namelen) != e->namelen) {
+		name = (const char *)buf + pos + CPIO_HDR_LEN;
+		namelen = f[F_NAMESIZE] - 1;
+		if (strnlen(name, namelen) != namelen) {
 			*why = "NUL inside a name";
 			return -EINVAL;
 		}
@@ -98,14 +99,17 @@ int cpio_next(const u8 *buf, size_t len, size_t *off, struct cpio_entry *e,
 			*why = "truncated file data";
 			return -EINVAL;
 		}
-		e->data = buf + pad4(name_end - *off) + *off;
-		e->size = f[F_FILESIZE];
+		/* The last entry's final padding may be cut off. */
 		pos = *off + pad4(data_end - *off);
 		if (pos > len)
 			pos = len;
-		if (e->namelen == sizeof(CPIO_TRAILER) - 1 &&
-		    !memcmp(e->name, CPIO_TRAILER, e->namelen))
+		if (namelen == sizeof(CPIO_TRAILER) - 1 &&
+		    !memcmp(name, CPIO_TRAILER, namelen))
 			continue;       /* another archive may follow */
+		e->name = name;
+		e->namelen = namelen;
+		e->data = buf + pad4(name_end - *off) + *off;
+		e->size = f[F_FILESIZE];
 		e->ino = f[F_INO];
 		e->mode = f[F_MODE];
 		e->uid = f[F_UID];

@@ -150,8 +150,8 @@ struct file *file_alloc(const struct path *p, struct inode *inode, u32 flags);
 
 /* ---- devices (chrdev.c, blkdev.c) ---- */
 const struct file_operations *chrdev_fops(dev_t dev);
-/* Give bd a device number (the list holds its own reference; bd stays
- * the caller's): the dev_t, or 0 if bd is gone or memory is short. */
+/* Give bd's name a device number (no reference on bd is kept): the
+ * dev_t, or 0 if memory is short. */
 dev_t blkdev_add(struct block_device *bd);
 extern const struct file_operations blkdev_fops;
 

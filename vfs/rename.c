@@ -123,6 +123,10 @@ static int do_rename(const struct vfs_ctx *ctx, struct nameidata *on,
 	}
 	src = d_inode(od);
 	target = d_inode(nd);
+	if (src && !S_ISDIR(src->i_mode) && (on->last_slash || nn->last_slash)) {
+		err = -ENOTDIR;
+		goto out_unlock;
+	}
 	if (src && src == target) {
 		/* Two names of one file: POSIX says do nothing. */
 		err = 0;

@@ -58,6 +58,13 @@ static bool is_cpio(const struct boot_module *m)
 	return m->len >= 6 && !memcmp(p, "07070", 5);
 }
 
+static bool is_gzip(const struct boot_module *m)
+{
+	const u8 *p = phys_to_virt(m->base);
+
+	return m->len >= 2 && p[0] == 0x1f && p[1] == 0x8b;
+}
+
 /* root=/dev/NAME (or NAME) with rootfstype= (else every type that needs
  * a device, in registration order), mounted over the rootfs. */
 static int mount_root_dev(const char *cmdline)
@@ -116,6 +123,10 @@ int mount_root(const char *cmdline)
 	for (u32 i = 0; i < bi->nr_modules; i++) {
 		const struct boot_module *m = &bi->modules[i];
 
+		if (is_gzip(m)) {
+			pr_err("vfs: boot module %u is a gzip-compressed initramfs; only uncompressed cpio newc is supported\n", i);
+			continue;
+		}
 		if (!is_cpio(m)) {
 			pr_warn("vfs: boot module %u is not a cpio newc archive; ignored\n", i);
 			continue;

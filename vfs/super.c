@@ -49,6 +49,20 @@ struct file_system_type *vfs_find_fs(const char *name)
 	return found;
 }
 
+void vfs_for_each_fs(void (*fn)(const struct file_system_type *t, void *ctx), void *ctx)
+{
+	struct list_node *n = &fs_types;
+
+	for (;;) {
+		spin_lock(&fs_types_lock);
+		n = n->next;
+		spin_unlock(&fs_types_lock);
+		if (n == &fs_types)
+			return;
+		fn(list_entry(n, struct file_system_type, node), ctx);
+	}
+}
+
 dev_t vfs_anon_dev(void)
 {
 	return MKDEV(0, (u32)atomic_add_return(&anon_minor, 1));

@@ -133,6 +133,9 @@ struct file_system_type {
 
 int vfs_register_fs(struct file_system_type *type);
 struct file_system_type *vfs_find_fs(const char *name);
+/* Call fn on every registered type, in registration order; fn may sleep
+ * (types are never unregistered, so the walk needs the lock only to step). */
+void vfs_for_each_fs(void (*fn)(const struct file_system_type *t, void *ctx), void *ctx);
 
 /* Filled in by fill_super unless marked VFS. */
 struct super_operations {

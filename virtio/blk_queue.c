@@ -50,6 +50,13 @@ int vblk_queue_init(struct vblk_queue *q, struct vblk *vb, unsigned index)
 		q->vq = NULL;
 		return err;
 	}
+	/* Submitters on CPU c use queue c % nr_queues (vblk_submit): its
+	 * completions go to the first of those CPUs, so a request and its
+	 * interrupt stay on one CPU where the queues suffice. Where the move
+	 * fails the vector stays where the PCI layer put it, which only
+	 * costs a cross-CPU wake-up. */
+	if (vd->t->set_vq_affinity(vd, index, index % cpu_count()))
+		pr_debug("%s: queue %u keeps its interrupt CPU\n", vd->dev.name, index);
 	/* One slot per ring entry: with indirect descriptors a request takes
 	 * one entry, so the ring, not the slots, is the limit either way. */
 	q->nr_slots = (u16)vq_num_free(q->vq);

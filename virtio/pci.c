@@ -318,6 +318,17 @@ static u64 vpci_vq_irq_count(struct virtio_device *vd, unsigned index)
 	return irq_vector_count(v->queues[index].vector);
 }
 
+static int vpci_set_vq_affinity(struct virtio_device *vd, unsigned index, u32 cpu)
+{
+	struct vpci_dev *v = to_vpci(vd);
+
+	if (index >= v->nr_queues)
+		return -EINVAL;
+	if (v->queues[index].vector < 0)
+		return -EOPNOTSUPP;
+	return pci_msix_set_affinity(v->pdev, index + 1, v->queues[index].vector, cpu);
+}
+
 static unsigned vpci_num_queues(struct virtio_device *vd)
 {
 	return to_vpci(vd)->nr_queues;
@@ -336,6 +347,7 @@ static const struct virtio_transport vpci_transport = {
 	.del_vqs = vpci_del_vqs,
 	.vq_irq_count = vpci_vq_irq_count,
 	.num_queues = vpci_num_queues,
+	.set_vq_affinity = vpci_set_vq_affinity,
 };
 
 /* ---- the PCI driver ------------------------------------------------------------ */

@@ -98,9 +98,13 @@ static void virtio_remove(struct device *dev)
 	vd->t->del_vqs(vd);
 }
 
+/* The bus's sysfs attributes (attrs.c). */
+extern const struct device_attr *const virtio_dev_attrs[];
+
 struct bus_type virtio_bus = {
 	.name = "virtio",
 	.match = virtio_match,
+	.dev_attrs = virtio_dev_attrs,
 };
 
 void virtio_init(void)

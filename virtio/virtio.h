@@ -43,6 +43,10 @@ struct virtio_transport {
 	/* Interrupts taken for queue index (MSI-X vector counts). */
 	u64 (*vq_irq_count)(struct virtio_device *vd, unsigned index);
 	unsigned (*num_queues)(struct virtio_device *vd);
+	/* Take queue index's interrupts on cpu (multiqueue drivers put a
+	 * queue's completions on the CPU that submits to it); -EOPNOTSUPP
+	 * without a per-queue vector. */
+	int (*set_vq_affinity)(struct virtio_device *vd, unsigned index, u32 cpu);
 };
 
 struct virtio_device {
@@ -96,6 +100,7 @@ void virtio_cread(struct virtio_device *vd, unsigned off, void *buf, unsigned le
 /* Transport and drivers, registered by kmain after pci_init(). */
 int virtio_pci_init(void);
 int virtio_rng_init(void);
+int virtio_net_init(void);
 /* Read len bytes straight from the first virtio-rng device (tests,
  * benchmarks); returns bytes read or a negative errno. */
 int virtio_rng_read(void *out, size_t len, u64 timeout_us);

@@ -13,6 +13,7 @@
 #include "kernel/lib/log.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm/mm.h"
+#include "net/net.h"
 #include "kernel/proc/proc.h"
 #include "pci/pci.h"
 #include "virtio/virtio.h"
@@ -23,6 +24,10 @@
 #include "kernel/sched/spinlock.h"
 #include "kernel/time/clock.h"
 #include "kernel/time/timer.h"
+#include "fs/procfs/procfs.h"
+#include "sysfs/sysfs.h"
+#include "fs/ext2/ext2.h"
+#include "vfs/buffer.h"
 
 const char vireo_version[] = "Vireo 0.1.0 (" __VERSION__ ")";
 
@@ -78,8 +83,16 @@ void kmain(const struct boot_info *bi)
 	virtio_pci_init();
 	virtio_rng_init();
 	virtio_blk_init();
-	if (!vfs_init())
+	net_init();
+	virtio_net_init();
+	net_config(bi->cmdline);
+	if (!vfs_init()) {
+		sysfs_init();
+		procfs_init(bi->cmdline);
+		bcache_init();
+		ext2_init();
 		mount_root(bi->cmdline);
+	}
 
 	if (cmdline_get(bi->cmdline, "bench", patterns, sizeof(patterns)) &&
 	    !strcmp(patterns, "sched")) {
@@ -94,6 +107,16 @@ void kmain(const struct boot_info *bi)
 	if (cmdline_get(bi->cmdline, "bench", patterns, sizeof(patterns)) &&
 	    !strcmp(patterns, "blk")) {
 		virtio_blk_bench();
+		machine_power_off(0);
+	}
+	if (cmdline_get(bi->cmdline, "bench", patterns, sizeof(patterns)) &&
+	    !strcmp(patterns, "net")) {
+		net_bench(bi->cmdline);
+		machine_power_off(0);
+	}
+	if (cmdline_get(bi->cmdline, "bench", patterns, sizeof(patterns)) &&
+	    !strcmp(patterns, "ext2")) {
+		ext2_bench();
 		machine_power_off(0);
 	}
 	if (cmdline_get(bi->cmdline, "test", patterns, sizeof(patterns))) {

@@ -1,5 +1,6 @@
 /* The device model (see device.h). */
 #include "kernel/device/device.h"
+#include "kernel/sched/mutex.h"
 #include "kernel/sched/spinlock.h"
 #include "kernel/lib/errno.h"
 #include "kernel/lib/log.h"
@@ -7,6 +8,8 @@
 
 static struct spinlock device_lock = SPINLOCK_INIT("device");
 static struct list_node all_buses = LIST_INIT(all_buses);
+/* Held by readers that keep device pointers (sysfs) and by device_del. */
+static struct mutex device_read_mutex = MUTEX_INIT(device_read_mutex, "device_read");
 
 void bus_register(struct bus_type *bus)
 {
@@ -128,9 +131,11 @@ void device_del(struct device *dev)
 
 	if (dev->driver)
 		device_unbind(dev);
+	mutex_lock(&device_read_mutex);
 	f = spin_lock_irqsave(&device_lock);
 	list_del(&dev->bus_node);
 	spin_unlock_irqrestore(&device_lock, f);
+	mutex_unlock(&device_read_mutex);
 	if (dev->release)
 		dev->release(dev);
 }
@@ -181,4 +186,33 @@ struct device_driver *bus_find_driver(struct bus_type *bus, const char *name)
 		}
 	spin_unlock_irqrestore(&device_lock, f);
 	return found;
+}
+
+void device_read_lock(void)
+{
+	mutex_lock(&device_read_mutex);
+}
+
+void device_read_unlock(void)
+{
+	mutex_unlock(&device_read_mutex);
+}
+
+struct device *bus_next_device(struct bus_type *bus, struct device *prev)
+{
+	unsigned long f = spin_lock_irqsave(&device_lock);
+	struct list_node *n = prev ? prev->bus_node.next : bus->devices.next;
+
+	spin_unlock_irqrestore(&device_lock, f);
+	return n == &bus->devices ? NULL : list_entry(n, struct device, bus_node);
+}
+
+struct device_driver *bus_next_driver(struct bus_type *bus,
+				      struct device_driver *prev)
+{
+	unsigned long f = spin_lock_irqsave(&device_lock);
+	struct list_node *n = prev ? prev->node.next : bus->drivers.next;
+
+	spin_unlock_irqrestore(&device_lock, f);
+	return n == &bus->drivers ? NULL : list_entry(n, struct device_driver, node);
 }

@@ -75,4 +75,19 @@ int device_unbind(struct device *dev);
 struct device *bus_find_device(struct bus_type *bus, const char *name);
 struct device_driver *bus_find_driver(struct bus_type *bus, const char *name);
 
+/*
+ * For sysfs, which finds devices by name every time it touches one:
+ * device_del() takes the device read lock (a sleeping mutex) around taking
+ * a device off its bus, so between device_read_lock() and the unlock a
+ * device found on a bus stays valid. Never hold it across a bind or
+ * unbind (their remove() may delete devices).
+ */
+void device_read_lock(void);
+void device_read_unlock(void);
+/* Device after prev on bus (NULL: the first), with the read lock held. */
+struct device *bus_next_device(struct bus_type *bus, struct device *prev);
+/* Driver after prev on bus (NULL: the first); drivers stay registered. */
+struct device_driver *bus_next_driver(struct bus_type *bus,
+				      struct device_driver *prev);
+
 #endif

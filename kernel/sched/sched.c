@@ -579,6 +579,28 @@ void sched_for_each_task(void (*fn)(const struct task *t, void *ctx), void *ctx)
 	spin_unlock_irqrestore(&tasks_lock, flags);
 }
 
+u64 sched_task_runtime_cycles(const struct task *t)
+{
+	struct cpu *c = cpu_get(READ_ONCE(t->cpu));
+	u64 cycles = READ_ONCE(t->runtime_cycles);
+	u64 since = c && c->rq ? READ_ONCE(c->rq->switch_tsc) : 0;
+
+	/* Unlocked statistics: a switch racing with this read may drop or
+	 * count twice one stretch, never corrupt anything. TSCs are in step
+	 * across CPUs (tsc_invariant), so another CPU's switch_tsc is
+	 * comparable with ours. */
+	if (c && READ_ONCE(c->current) == t && since && rdtsc() > since)
+		cycles += rdtsc() - since;
+	return cycles;
+}
+
+bool sched_task_is_idle(const struct task *t)
+{
+	struct cpu *c = cpu_get(READ_ONCE(t->cpu));
+
+	return c && c->rq && c->rq->idle == t;
+}
+
 char task_state_char(enum task_state s)
 {
 	switch (s) {

@@ -111,5 +111,10 @@ void sched_bench(void);
  * sleep). */
 void sched_for_each_task(void (*fn)(const struct task *t, void *ctx), void *ctx);
 char task_state_char(enum task_state s);
+/* procfs (with the task list lock held, i.e. from sched_for_each_task):
+ * t's CPU time so far in TSC cycles, including the stretch it is running
+ * now; and whether t is a CPU's idle task. */
+u64 sched_task_runtime_cycles(const struct task *t);
+bool sched_task_is_idle(const struct task *t);
 
 #endif

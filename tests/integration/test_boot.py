@@ -1,5 +1,6 @@
 """[boot]: both boot paths on every machine, the console, power off, traps."""
 
+import os
 import re
 
 from harness import case, vm, iso, run, lines_in_order, ROOT, BUILD
@@ -165,15 +166,29 @@ def _():
 def _():
     # What `make run-debug` + `make gdb` do: QEMU waits (-s -S), gdb loads
     # the symbols from the ELF and stops at kmain with a source backtrace.
+    # The script's port is 1234; this test takes a free one, so that it
+    # cannot attach to some other QEMU started with -s on this host.
+    import socket
     import subprocess
-    with vm(cmdline="console=ttyS0", gdb=True, serial=("null",),
+    import tempfile
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with open(os.path.join(ROOT, "scripts", "vireo.gdb")) as f:
+        script = f.read().replace("localhost:1234", "127.0.0.1:%d" % port)
+    assert "127.0.0.1:%d" % port in script
+    tmp = tempfile.NamedTemporaryFile("w", suffix=".gdb", delete=False)
+    tmp.write(script)
+    tmp.close()
+    with vm(cmdline="console=ttyS0", gdb=port, serial=("null",),
             timeout=60):
         p = subprocess.run(
             ["timeout", "50", "gdb", "-q", "-batch", "-nx",
-             "-x", "scripts/vireo.gdb", "-ex", "continue", "-ex", "bt",
+             "-x", tmp.name, "-ex", "continue", "-ex", "bt",
              "%s/vireo.elf" % BUILD],
             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             text=True)
     assert re.search(r"#0\s+kmain \(bi=.*\) at kernel/boot/main\.c:\d+",
                      p.stdout), p.stdout
     assert re.search(r"#1 .* in boot_main \(proto=1", p.stdout), p.stdout
+    os.unlink(tmp.name)

@@ -46,6 +46,7 @@ struct cpu {
 	/* Interrupt statistics and state; touched only by this CPU. */
 	u64 nr_irqs;                    /* every vector >= 32 taken */
 	u64 nr_timer_irqs;
+	u64 irq_counts[256];            /* per vector, for /proc/interrupts */
 	u32 irq_depth;                  /* > 0 inside an interrupt handler */
 	struct timer_queue *timers;     /* kernel/time/timer.c */
 	/* Scheduler (kernel/sched/sched.c). */

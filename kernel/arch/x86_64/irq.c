@@ -189,6 +189,36 @@ u64 irq_vector_count(int vector)
 	return __atomic_load_n(&irq_descs[vector].count, __ATOMIC_RELAXED);
 }
 
+u64 irq_vector_cpu_count(int vector, u32 cpu)
+{
+	struct cpu *c = cpu_get(cpu);
+
+	if (vector < 0 || vector > 255 || !c)
+		return 0;
+	return READ_ONCE(c->irq_counts[vector]);
+}
+
+bool irq_vector_info(int vector, struct irq_vector_info *out)
+{
+	struct irq_desc *d;
+	unsigned long flags;
+	bool ok;
+
+	if (vector < 0 || vector > 255)
+		return false;
+	d = &irq_descs[vector];
+	flags = spin_lock_irqsave(&irq_lock);
+	ok = d->allocated;
+	if (ok) {
+		out->name = d->name;
+		out->gsi = d->gsi;
+		out->level = d->level;
+		out->cpu = d->cpu;
+	}
+	spin_unlock_irqrestore(&irq_lock, flags);
+	return ok;
+}
+
 void irq_dispatch(struct trap_frame *f)
 {
 	struct irq_desc *d = &irq_descs[f->vector & 0xff];
@@ -196,6 +226,7 @@ void irq_dispatch(struct trap_frame *f)
 	irq_handler_t fn;
 
 	c->nr_irqs++;
+	c->irq_counts[f->vector & 0xff]++;
 	__atomic_fetch_add(&d->count, 1, __ATOMIC_RELAXED);
 	/* Spurious: no EOI (SDM vol 3 §11.9). A masked 8259's IRQ 7/15 ghost
 	 * did not come through the LAPIC either. */

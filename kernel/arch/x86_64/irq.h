@@ -57,6 +57,18 @@ void irq_dispatch(struct trap_frame *f);
 
 /* Times vector was taken, all CPUs. */
 u64 irq_vector_count(int vector);
+/* Times vector was taken on cpu (a CPU id); 0 for CPUs not online. */
+u64 irq_vector_cpu_count(int vector, u32 cpu);
+
+/* What a vector is attached to, for /proc/interrupts. */
+struct irq_vector_info {
+	const char *name;       /* the requester's ("virtio0.1", "system") */
+	s32 gsi;                /* IOAPIC input, or -1 (MSI, system vectors) */
+	bool level;             /* that input's trigger */
+	u32 cpu;                /* target CPU of a dynamic vector */
+};
+/* false if nothing is attached to vector. */
+bool irq_vector_info(int vector, struct irq_vector_info *out);
 
 void pic_disable(void);
 
