@@ -173,3 +173,15 @@ def _():
     run("e2fsck -fn %s" % img)          # non-zero exit (errors) fails the case
     run("debugfs -R 'cat /root/d/f' %s 2>/dev/null | grep -qx data" % img)
     os.unlink(img)
+
+
+@case("proc/elf/fuzz-brief")
+def _():
+    # The ELF parser's libFuzzer target (tests/fuzz/fuzz_elf.c) for a few
+    # seconds; `make fuzz` runs it longer.
+    import subprocess
+    run("make -s BUILD=%s userspace %s/fuzz/fuzz_elf" % (BUILD, BUILD))
+    p = subprocess.run(["sh", "tests/fuzz/run.sh", "fuzz_elf", "5"], cwd=ROOT,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       text=True, timeout=120)
+    assert p.returncode == 0 and "Done " in p.stdout, p.stdout[-4000:]
