@@ -91,15 +91,15 @@ def main():
         m = re.search(rx, out)
         return m.groups() if m else None
 
-    urtt = grab(r"UBENCH udp_rtt_us min=(\d+) avg=(\d+)")
+    urtt = grab(r"UBENCH udp_rtt_us min=(\d+) avg=(\d+) p50=(\d+) p99=(\d+)")
     pps = grab(r"UBENCH udp_pps sent=(\d+) pps=(\d+)")
     tx = grab(r"UBENCH tcp_tx mib=(\d+) ms=(\d+) mib_s=(\d+)")
     rx = grab(r"UBENCH tcp_rx bytes=(\d+) ms=(\d+) mib_s=(\d+)")
     print("| figure (q35, TCG, -smp 2, slirp), from userspace | value |")
     print("|---|---|")
     print("| ICMP ping | n/a: no ICMP sockets (SOCK_RAW) |")
-    print("| UDP round trip via host echo, min / avg | %s |" %
-          ("%s / %s us" % urtt if urtt else "n/a"))
+    print("| UDP round trip via host echo, min / avg / p50 / p99 | %s |" %
+          ("%s / %s / %s / %s us" % urtt if urtt else "n/a"))
     print("| UDP 64-byte send rate (guest) / received by host | %s pps / %d of %s |" %
           (pps[1] if pps else "n/a", udp_got[0], pps[0] if pps else "?"))
     print("| TCP guest -> host, %d MiB | %s |" %
