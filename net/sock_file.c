@@ -95,9 +95,7 @@ struct file *sock_file_create(struct socket *so, u32 flags)
 	if (IS_ERR(inode))
 		return ERR_PTR(PTR_ERR(inode));
 	f = vfs_file_anon(inode, O_RDWR | (flags & O_NONBLOCK), so);
-	if (!f) {
+	if (IS_ERR(f))
 		iput(inode);
-		return ERR_PTR(-ENOMEM);
-	}
 	return f;
 }

@@ -77,10 +77,10 @@ struct file *vfs_file_anon(struct inode *inode, u32 flags, void *private_data)
 {
 	struct file *f = file_alloc(NULL, inode, flags);
 
-	if (f) {
-		f->private_data = private_data;
-		iput(inode);    /* file_alloc took its own */
-	}
+	if (!f)
+		return ERR_PTR(-ENOMEM);
+	f->private_data = private_data;
+	iput(inode);            /* file_alloc took its own */
 	return f;
 }
 
