@@ -4,6 +4,7 @@
  * buffers alike.
  */
 #include "vfs/internal.h"
+#include "kernel/lib/err.h"
 #include "kernel/lib/errno.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm/kmalloc.h"
