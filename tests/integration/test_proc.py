@@ -108,3 +108,44 @@ def _():
             cmdline="console=ttyS0 rdinit=/nonexistent") as v:
         v.expect(r"proc: cannot run /nonexistent as init: error -2")
         v.expect(r"proc: no init found; no userspace yet, idling")
+
+
+@case("proc/busybox/sh-c")
+def _():
+    # The kernel command line splits at spaces except inside double
+    # quotes, as Linux's does.
+    script = ('echo start; for i in 1 2 3; do echo n$i; done | wc -l; '
+              'x=$(echo sub | tr a-z A-Z); echo got$x; (cd /tmp && pwd) > /tmp/o; '
+              'cat < /tmp/o; ls /test | grep -c t_; echo $((6*7)); exit 3')
+    out, status = run_init("/bin/busybox", 'sh -c "%s"' % script)
+    lines = [l.strip() for l in out.splitlines()]
+    i = lines.index("start")
+    assert lines[i + 1:i + 6] == ["3", "gotSUB", "/tmp", "6", "42"], lines[i:i + 8]
+    assert "proc: init (pid 1) exited with status 3" in out
+    assert status == (3 << 1) | 1
+
+
+@case("proc/busybox/applets")
+def _():
+    out, status = run_init("/bin/busybox", "sh /test/applets.sh", timeout=180)
+    assert "applets: PASS" in out, "\n".join(
+        l for l in out.splitlines() if l.startswith("FAIL"))
+    ok = [l for l in out.splitlines() if l.startswith("ok ")]
+    assert len(ok) >= 25, len(ok)
+    assert status == EXIT_OK
+
+
+@case("proc/busybox/shell")
+def _():
+    out, status = run_init("/bin/busybox", "sh /test/shell.sh")
+    assert "shell: PASS" in out, "\n".join(
+        l for l in out.splitlines() if l.startswith("FAIL"))
+    assert status == EXIT_OK
+
+
+@case("proc/init/default-init-runs-a-shell-command")
+def _():
+    # The project's init (userspace/init.c) passes its arguments to sh.
+    out, status = run_init("/sbin/init", '-c "echo from-init-$((1+1))"')
+    assert "from-init-2" in out, out[-2000:]
+    assert status == EXIT_OK
