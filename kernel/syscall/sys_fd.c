@@ -333,7 +333,8 @@ SYSCALL_DEFINE4(sendfile, int, out_fd, int, in_fd, s64 *, uoff, size_t, count)
 		ret = -ENOMEM;
 	count = MIN(count, MAX_RW_COUNT);
 	while (!ret && done < count) {
-		ssize_t n = vfs_read(in, VFS_KBUF(buf), MIN(count - done, PAGE_SIZE * 4), posp);
+		size_t want = MIN(count - done, PAGE_SIZE * 4);
+		ssize_t n = vfs_read(in, VFS_KBUF(buf), want, posp);
 		ssize_t w;
 
 		if (n <= 0) {
@@ -351,6 +352,10 @@ SYSCALL_DEFINE4(sendfile, int, out_fd, int, in_fd, s64 *, uoff, size_t, count)
 				pos -= (u64)(n - w);
 			break;
 		}
+		/* A short read (a terminal line, a pipe's contents) ends the
+		 * call, as read(2) would: the next one may block or see EOF. */
+		if ((size_t)n < want)
+			break;
 	}
 	kfree(buf);
 	if (uoff && (done || !ret) && copy_to_user(uoff, &pos, sizeof(pos)))
