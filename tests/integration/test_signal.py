@@ -49,3 +49,11 @@ def _():
 def _():
     out, status = run_init("/test/t_signal", smp=1)
     expect_pass("t_signal", out, status)
+
+
+@case("signal/job-control")
+def _():
+    out, status = run_init("/test/t_sigjob")
+    expect_pass("t_sigjob", out, status)
+    # The console is a terminal: the SIGTTIN case ran too.
+    assert "SIGTTIN not tested" not in out
