@@ -14,6 +14,7 @@
 #include "kernel/lib/errno.h"
 #include "kernel/mm/uaccess.h"
 #include "kernel/proc/poll.h"
+#include "kernel/proc/signal.h"
 #include "net/dev_ioctl.h"
 #include <asm-generic/ioctls.h>
 #include <linux/fcntl.h>
@@ -43,10 +44,15 @@ static ssize_t sock_file_read(struct file *f, struct vfs_buf buf, size_t len, u6
 	return sock_file_rw(f, buf, len, false);
 }
 
+/* write(2) is send without flags: a broken stream raises SIGPIPE. */
 static ssize_t sock_file_write(struct file *f, struct vfs_buf buf, size_t len, u64 *pos)
 {
+	ssize_t n = sock_file_rw(f, buf, len, true);
+
 	(void)pos;
-	return sock_file_rw(f, buf, len, true);
+	if (n == -EPIPE)
+		signal_raise(SIGPIPE);
+	return n;
 }
 
 static unsigned sock_file_poll(struct file *f, struct poll_table *pt)

@@ -6,12 +6,12 @@
  * Only AF_INET exists: AF_UNIX and the rest are -EAFNOSUPPORT, as for a
  * Linux kernel built without them. Ancillary data (msg_control) is not
  * supported: a non-empty one is -EOPNOTSUPP on sendmsg and comes back
- * empty from recvmsg. SIGPIPE is not sent on a broken stream (signal
- * delivery does not exist yet, issue [shell]): a send there fails with
- * -EPIPE, with or without MSG_NOSIGNAL.
+ * empty from recvmsg. A send on a broken stream fails with -EPIPE and
+ * raises SIGPIPE unless MSG_NOSIGNAL says not to.
  */
 #include "kernel/syscall/syscall.h"
 #include "kernel/proc/proc.h"
+#include "kernel/proc/signal.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/uaccess.h"
 #include "kernel/lib/err.h"
@@ -307,6 +307,8 @@ static long sock_send_user(int fd, struct sock_msg *m, unsigned flags)
 		return err;
 	err = sock_sendmsg(so, m, (int)flags);
 	file_put(f);
+	if (err == -EPIPE && !(flags & MSG_NOSIGNAL))
+		signal_raise(SIGPIPE);
 	return err;
 }
 
