@@ -114,6 +114,8 @@ $(BUILD)/vireo.elf: $(BUILD)/vireo.pass1.elf $(BUILD)/ksyms.o
 -include $(KOBJS:.o=.d)
 
 # ---- images -----------------------------------------------------------------
+include userspace/userspace.mk
+
 iso: $(BUILD)/vireo.iso
 $(BUILD)/vireo.iso: $(BUILD)/vireo.elf images/mkiso.sh
 	@echo "  ISO     $@"

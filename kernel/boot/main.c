@@ -13,6 +13,7 @@
 #include "kernel/lib/log.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm/mm.h"
+#include "kernel/proc/proc.h"
 #include "net/net.h"
 #include "pci/pci.h"
 #include "virtio/virtio.h"
@@ -124,6 +125,9 @@ void kmain(const struct boot_info *bi)
 		machine_power_off(failed ? 1 : 0);
 	}
 
-	pr_notice("vireo: no userspace yet; idling (Ctrl-A X leaves QEMU)\n");
+	/* PID 1 from the initramfs (a boot module) or the root device. */
+	if (!proc_start_init(bi->cmdline, bi->nr_modules > 0))
+		task_exit();
+	pr_emerg("vireo: cannot start init; halting\n");
 	machine_halt();
 }

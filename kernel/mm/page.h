@@ -8,8 +8,9 @@
  * Who owns which field:
  *   free, PG_FREE, PG_RESERVED, order of a free block: the buddy
  *       allocator, under the pmm lock;
- *   PG_SLAB, slab, PG_LARGE, order of a large block: whoever allocated
- *       the frames (the buddy does not touch an allocated frame's fields).
+ *   PG_SLAB, slab, PG_LARGE, order of a large block, refs: whoever
+ *       allocated the frames (the buddy does not touch an allocated
+ *       frame's fields).
  */
 #ifndef VIREO_MM_PAGE_H
 #define VIREO_MM_PAGE_H
@@ -37,6 +38,9 @@ struct page {
 	};
 	u8 order;
 	u8 flags;
+	u32 refs;                       /* user frames: mappings of it in user
+					   address spaces (kernel/proc/vm.c),
+					   atomic */
 };
 _Static_assert(sizeof(struct page) == 16, "struct page is 16 bytes");
 

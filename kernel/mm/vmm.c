@@ -463,6 +463,57 @@ int vmm_query(struct addr_space *as, uintptr_t va, phys_addr_t *pa, unsigned *pr
 	return err;
 }
 
+struct vmm_walker {
+	int (*fn)(uintptr_t va, phys_addr_t pa, unsigned prot, void *ctx);
+	void *ctx;
+};
+
+static int walk_visit(struct vmm_walker *w, const u64 *table, int level,
+		      uintptr_t va, uintptr_t end)
+{
+	while (va < end) {
+		uintptr_t next = entry_end(va, end, level);
+		u64 e = table[PT_INDEX(va, level)];
+		int err;
+
+		if (!(e & PTE_P)) {
+			va = next;
+			continue;
+		}
+		if (level == 1 || (e & PTE_PS)) {
+			for (uintptr_t p = va; p < next; p += PAGE_SIZE) {
+				err = w->fn(p, leaf_addr(e, level) +
+					    (p & (PT_LEVEL_SIZE(level) - 1)),
+					    pte_to_prot(e), w->ctx);
+				if (err)
+					return err;
+			}
+		} else {
+			err = walk_visit(w, table_of(e), level - 1, va, next);
+			if (err)
+				return err;
+		}
+		va = next;
+	}
+	return 0;
+}
+
+int vmm_walk(struct addr_space *as, uintptr_t va, size_t len,
+	     int (*fn)(uintptr_t va, phys_addr_t pa, unsigned prot, void *ctx),
+	     void *ctx)
+{
+	struct vmm_walker w = { fn, ctx };
+	bool kernel_half;
+	int err = check_range(as, va, len, &kernel_half);
+
+	if (err || kernel_half)
+		return -EINVAL;
+	spin_lock(&as->lock);
+	err = walk_visit(&w, root_table(as), PT_LEVELS, va, va + len);
+	spin_unlock(&as->lock);
+	return err;
+}
+
 void tlb_shootdown(struct addr_space *as, uintptr_t start, size_t len)
 {
 	bool kernel_half = start >= KERNEL_HALF_BASE;

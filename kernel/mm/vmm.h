@@ -71,6 +71,18 @@ int vmm_protect(struct addr_space *as, uintptr_t va, size_t len, unsigned prot);
 int vmm_query(struct addr_space *as, uintptr_t va, phys_addr_t *pa, unsigned *prot);
 
 /*
+ * Call fn for every 4 KiB page mapped in [va, va + len) (page-aligned,
+ * user half), in address order, with its physical address and prot (a
+ * large page is reported page by page); empty tables are skipped whole,
+ * so a sparse range costs what is mapped. fn runs under as's lock: it must
+ * not sleep and must not touch `as` itself. A nonzero return stops the
+ * walk and is returned; else 0 (or -EINVAL for a bad range).
+ */
+int vmm_walk(struct addr_space *as, uintptr_t va, size_t len,
+	     int (*fn)(uintptr_t va, phys_addr_t pa, unsigned prot, void *ctx),
+	     void *ctx);
+
+/*
  * TLB shootdown hook: every page-table change that removes or narrows a
  * translation ends here, before any frame it released is reused. It
  * invalidates the range on this CPU if `as` can be cached here (the kernel

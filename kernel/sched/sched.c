@@ -25,6 +25,7 @@
 #include "kernel/lib/log.h"
 #include "kernel/lib/printf.h"
 #include "kernel/lib/string.h"
+#include "kernel/proc/proc.h"
 #include "kernel/time/clock.h"
 #include "kernel/time/timer.h"
 
@@ -236,6 +237,8 @@ static void __schedule(bool preempt)
 	rq->last = prev;
 	c->current = next;
 	rq_update_slice(rq);
+	if (prev->thread || next->thread)
+		proc_switch(prev, next);
 	sched_switch(&prev->rsp, next->rsp);
 	/* Back as prev, perhaps on another CPU, perhaps much later. */
 	finish_switch();

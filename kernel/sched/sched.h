@@ -54,6 +54,9 @@ struct task {
 	u32 should_stop;                /* set (release) by kthread_stop */
 	struct task *joiner;            /* sleeping in task_join, or NULL */
 	struct list_node all_node;      /* every task, for procfs */
+	/* A user task's context (kernel/proc/proc.h), NULL for a kernel
+	 * thread; set by the task itself once it runs. */
+	struct thread *thread;
 };
 
 static inline struct task *current_task(void)

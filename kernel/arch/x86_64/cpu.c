@@ -3,7 +3,9 @@
  * SYSCALL/SYSRET can use their fixed offsets later.
  */
 #include "kernel/arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/fpu.h"
 #include "kernel/arch/x86_64/layout.h"
+#include "kernel/arch/x86_64/user.h"
 #include "kernel/arch/x86_64/x86.h"
 #include "kernel/lib/string.h"
 
@@ -75,6 +77,8 @@ static void cpu_load_tables(struct cpu *c)
 	c->self = c;
 	wrmsr(MSR_GS_BASE, (u64)c);
 	wrmsr(MSR_KERNEL_GS_BASE, 0);
+	fpu_cpu_init();
+	syscall_cpu_init();
 }
 
 void cpu_secondary_init(struct cpu *c)

@@ -36,6 +36,10 @@ struct pvclock_vcpu_time_info;
 
 struct cpu {
 	struct cpu *self;               /* %gs:0, so this_cpu() is one load */
+	/* syscall_entry.S reads these two at fixed offsets (user.c checks). */
+	u64 kstack_top;                 /* %gs:8: the running task's kernel
+					   stack top (= tss.rsp[0]) */
+	u64 user_rsp;                   /* %gs:16: user RSP during syscall entry */
 	u32 id;                         /* dense: 0 is the boot CPU */
 	u32 apic_id;
 	struct trap_catch *trap_catch;  /* innermost active catch, or NULL */

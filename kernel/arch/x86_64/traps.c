@@ -17,6 +17,7 @@
 #include "kernel/lib/printf.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm/kstack.h"
+#include "kernel/proc/proc.h"
 
 static const char *const trap_names[32] = {
 	[0] = "#DE divide error",
@@ -231,6 +232,9 @@ void trap_dispatch(struct trap_frame *f)
 		for (;;)
 			halt();
 	}
+	/* User exceptions, and user pages a user copy faults in. */
+	if (c->current && c->current->thread && proc_trap(f, cr2))
+		return;
 	if ((f->cs & 3) == 0) {
 		fix = extable_find(f->rip);
 		if (fix) {

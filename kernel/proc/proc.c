@@ -1,0 +1,714 @@
+/* Processes: creation, exit, wait, the process tree (see proc.h). */
+#include "kernel/proc/proc.h"
+#include "kernel/proc/vm.h"
+#include "kernel/arch/x86_64/layout.h"
+#include "kernel/boot/cmdline.h"
+#include "kernel/arch/x86_64/power.h"
+#include "kernel/arch/x86_64/user.h"
+#include "kernel/arch/x86_64/x86.h"
+#include "kernel/mm/kmalloc.h"
+#include "kernel/mm/kstack.h"
+#include "kernel/mm/pmm.h"
+#include "kernel/mm/uaccess.h"
+#include "kernel/mm/vmm.h"
+#include "kernel/lib/err.h"
+#include "kernel/lib/errno.h"
+#include "kernel/lib/log.h"
+#include "kernel/lib/string.h"
+#include "kernel/time/clock.h"
+#include "vfs/vfs.h"
+#include <linux/sched.h>
+#include <linux/wait.h>
+#include <asm-generic/siginfo.h>
+
+#define PID_MAX 32768                   /* Linux's default pid_max */
+/* Frames per process allowed, as Linux sizes threads-max: totalram over
+ * eight kernel stacks' worth of pages. */
+#define PROC_FRAMES (8 * KSTACK_SIZE / PAGE_SIZE)
+
+static struct spinlock proc_lock = SPINLOCK_INIT("proc");
+static struct list_node all_procs = LIST_INIT(all_procs);
+static u32 nr_procs;
+static u32 last_pid;
+static struct proc *init_proc;
+
+u32 proc_count(void)
+{
+	return READ_ONCE(nr_procs);
+}
+
+void proc_vfs_ctx(struct vfs_ctx *ctx)
+{
+	struct proc *p = current_proc();
+
+	ctx->fsuid = p->euid;
+	ctx->fsgid = p->egid;
+	ctx->ngroups = 0;
+	ctx->groups = NULL;
+	ctx->fs = p->fs;
+}
+
+static struct proc *find_pid_locked(u32 pid)
+{
+	struct proc *p;
+
+	list_for_each_entry(p, &all_procs, all_node)
+		if (p->pid == pid)
+			return p;
+	return NULL;
+}
+
+/* The next free pid after the last one handed out, wrapping below
+ * PID_MAX (300 and up after a wrap, as Linux). proc_lock held. */
+static u32 alloc_pid_locked(void)
+{
+	for (u32 tries = 0; tries < PID_MAX; tries++) {
+		u32 pid = last_pid + 1 >= PID_MAX ? 300 : last_pid + 1;
+		bool used = false;
+		struct proc *p;
+
+		last_pid = pid;
+		list_for_each_entry(p, &all_procs, all_node)
+			if (p->pid == pid || p->pgid == pid || p->sid == pid)
+				used = true;
+		if (!used)
+			return pid;
+	}
+	return 0;
+}
+
+/* ---- creation --------------------------------------------------------------- */
+
+static void thread_free(struct thread *t)
+{
+	if (!t)
+		return;
+	kstack_free(t->kstack);
+	kfree(t);
+}
+
+static struct thread *thread_alloc(struct proc *p)
+{
+	struct thread *t = kzalloc(sizeof(*t), GFP_KERNEL);
+
+	if (!t)
+		return NULL;
+	t->kstack = kstack_alloc();
+	if (!t->kstack) {
+		kfree(t);
+		return NULL;
+	}
+	t->proc = p;
+	t->frame = (struct trap_frame *)((u8 *)t->kstack + KSTACK_SIZE) - 1;
+	return t;
+}
+
+static struct proc *proc_alloc(void)
+{
+	struct proc *p = kzalloc(sizeof(*p), GFP_KERNEL);
+
+	if (!p)
+		return NULL;
+	list_init(&p->children);
+	wait_queue_init(&p->child_wait, "child_wait");
+	p->thread = thread_alloc(p);
+	if (!p->thread) {
+		kfree(p);
+		return NULL;
+	}
+	p->start_ns = ktime_get();
+	return p;
+}
+
+static void proc_free(struct proc *p)
+{
+	thread_free(p->thread);
+	kfree(p);
+}
+
+static void default_rlimits(struct proc *p)
+{
+	for (int i = 0; i < RLIM_NLIMITS; i++)
+		p->rlimit[i] = (struct rlimit64){ RLIM_INFINITY, RLIM_INFINITY };
+	p->rlimit[RLIMIT_STACK].rlim_cur = VM_STACK_SIZE;
+	p->rlimit[RLIMIT_CORE].rlim_cur = 0;
+	p->rlimit[RLIMIT_NOFILE] = (struct rlimit64){ FILES_DEFAULT_MAX, FILES_HARD_MAX };
+	p->rlimit[RLIMIT_NPROC].rlim_cur = p->rlimit[RLIMIT_NPROC].rlim_max =
+		pmm_total_count() / PROC_FRAMES;
+}
+
+/* A new process's first instructions, on its own stack. */
+static void __noreturn thread_start(void *arg)
+{
+	struct thread *t = arg;
+
+	irq_disable();
+	current_task()->thread = t;
+	thread_load(t);
+	irq_enable();
+	if (t->set_child_tid) {
+		u32 tid = t->proc->pid;
+
+		copy_to_user((void *)t->set_child_tid, &tid, sizeof(tid));
+	}
+	user_return(t->frame);
+}
+
+static void start_thread(struct proc *p)
+{
+	struct thread *t = p->thread;
+
+	/* The frame sits at the stack top, above what task_start lays out. */
+	task_start(&t->task, p->comm, (void (*)(void *))thread_start, t, t->kstack,
+		   KSTACK_SIZE - sizeof(struct trap_frame), TASK_ANY_CPU);
+}
+
+/* Link p into the tree under parent with a new pid. */
+static int proc_link(struct proc *p, struct proc *parent)
+{
+	unsigned long flags = spin_lock_irqsave(&proc_lock);
+	u32 limit = parent ? (u32)parent->rlimit[RLIMIT_NPROC].rlim_cur : ~0u;
+
+	if (nr_procs >= limit || !(p->pid = alloc_pid_locked())) {
+		spin_unlock_irqrestore(&proc_lock, flags);
+		return -EAGAIN;
+	}
+	p->parent = parent;
+	if (parent) {
+		list_add_tail(&p->sibling, &parent->children);
+		p->pgid = parent->pgid;
+		p->sid = parent->sid;
+	} else {
+		list_init(&p->sibling);
+		p->pgid = p->sid = p->pid;
+	}
+	list_add_tail(&p->all_node, &all_procs);
+	nr_procs++;
+	spin_unlock_irqrestore(&proc_lock, flags);
+	return 0;
+}
+
+long proc_clone(u64 flags, uintptr_t newsp, uintptr_t parent_tid,
+		uintptr_t child_tid, u64 tls, struct trap_frame *f)
+{
+	const u64 supported = CSIGNAL | CLONE_VM | CLONE_VFORK | CLONE_FS |
+			      CLONE_FILES | CLONE_SETTLS | CLONE_PARENT_SETTID |
+			      CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID;
+	struct proc *me = current_proc(), *p;
+	struct completion vfork_done;
+	struct thread *t;
+	long err;
+	u32 pid;
+
+	if (flags & ~supported) {
+		pr_warn("proc: clone flags %#lx not supported\n",
+			(unsigned long)(flags & ~supported));
+		return -EINVAL;
+	}
+	p = proc_alloc();
+	if (!p)
+		return -ENOMEM;
+	t = p->thread;
+	memcpy(p->comm, me->comm, sizeof(p->comm));
+	p->uid = me->uid; p->euid = me->euid; p->suid = me->suid;
+	p->gid = me->gid; p->egid = me->egid; p->sgid = me->sgid;
+	memcpy(p->sigaction, me->sigaction, sizeof(p->sigaction));
+	memcpy(p->rlimit, me->rlimit, sizeof(p->rlimit));
+	p->sigmask = me->sigmask;
+
+	err = -ENOMEM;
+	if (flags & CLONE_VM) {
+		mm_get(me->mm);
+		p->mm = me->mm;
+	} else {
+		p->mm = mm_fork(me->mm);
+		if (IS_ERR(p->mm)) {
+			err = PTR_ERR(p->mm);
+			p->mm = NULL;
+			goto out_free;
+		}
+	}
+	if (flags & CLONE_FILES) {
+		files_get(me->files);
+		p->files = me->files;
+	} else if (!(p->files = files_copy(me->files))) {
+		goto out_put_mm;
+	}
+	if (flags & CLONE_FS) {
+		fs_struct_get(me->fs);
+		p->fs = me->fs;
+	} else if (!(p->fs = fs_struct_copy(me->fs))) {
+		goto out_put_files;
+	}
+
+	*t->frame = *f;
+	t->frame->rax = 0;
+	if (newsp)
+		t->frame->rsp = newsp;
+	t->fs_base = (flags & CLONE_SETTLS) ? tls : current_thread()->fs_base;
+	if (flags & CLONE_CHILD_SETTID)
+		t->set_child_tid = child_tid;
+	if (flags & CLONE_CHILD_CLEARTID)
+		t->clear_child_tid = child_tid;
+	/* The parent's live FPU registers are the child's starting state. */
+	irq_disable();
+	fpu_save(&t->fpu);
+	irq_enable();
+
+	err = proc_link(p, me);
+	if (err)
+		goto out_put_fs;
+	pid = p->pid;
+	if ((flags & CLONE_PARENT_SETTID) &&
+	    copy_to_user((void *)parent_tid, &pid, sizeof(pid)))
+		pr_debug("proc: clone: bad parent_tid pointer\n");
+	if (flags & CLONE_VFORK) {
+		completion_init(&vfork_done);
+		p->vfork_done = &vfork_done;
+	}
+	start_thread(p);
+	if (flags & CLONE_VFORK)
+		wait_for_completion(&vfork_done);
+	return pid;
+
+out_put_fs:
+	fs_struct_put(p->fs);
+out_put_files:
+	files_put(p->files);
+out_put_mm:
+	mm_put(p->mm);
+out_free:
+	proc_free(p);
+	return err;
+}
+
+void proc_vfork_release(struct proc *p)
+{
+	unsigned long flags = spin_lock_irqsave(&proc_lock);
+	struct completion *c = p->vfork_done;
+
+	p->vfork_done = NULL;
+	spin_unlock_irqrestore(&proc_lock, flags);
+	if (c)
+		complete(c);
+}
+
+/* ---- PID 1 ------------------------------------------------------------------------ */
+
+struct init_args {
+	const char *paths[5];
+	const char *argv[32];
+	const char *envp[4];
+	char buf[512];
+};
+
+/* The words of the command line after "--". */
+static void init_argv(struct init_args *ia, const char *cmdline)
+{
+	const char *rest = strstr(cmdline, " -- ");
+	char *w = ia->buf;
+	int argc = 1;
+
+	if (!strncmp(cmdline, "-- ", 3))
+		rest = cmdline + 2;
+	else if (rest)
+		rest += 3;
+	strlcpy(ia->buf, rest ? rest : "", sizeof(ia->buf));
+	while (*w && argc < (int)ARRAY_SIZE(ia->argv) - 1) {
+		while (*w == ' ')
+			*w++ = '\0';
+		if (!*w)
+			break;
+		ia->argv[argc++] = w;
+		while (*w && *w != ' ')
+			w++;
+	}
+	ia->argv[argc] = NULL;
+}
+
+/* Descriptors 0, 1 and 2 on the console, as Linux gives init. */
+static void init_console(struct proc *p)
+{
+	struct vfs_ctx ctx;
+	struct file *f;
+
+	proc_vfs_ctx(&ctx);
+	f = vfs_open(&ctx, NULL, "/dev/console", O_RDWR, 0);
+	if (IS_ERR(f)) {
+		pr_warn("proc: cannot open /dev/console: error %ld; init has no stdio\n",
+			PTR_ERR(f));
+		return;
+	}
+	for (int fd = 0; fd < 3; fd++)
+		if (fd_install(p->files, file_get(f), 0, false) < 0)
+			file_put(f);
+	file_put(f);
+}
+
+static void __noreturn init_thread(void *arg)
+{
+	struct init_args *ia = arg;
+	struct thread *t = init_proc->thread;
+	long err = -ENOENT;
+
+	irq_disable();
+	current_task()->thread = t;
+	thread_load(t);
+	irq_enable();
+	init_console(init_proc);
+	for (int i = 0; ia->paths[i]; i++) {
+		ia->argv[0] = ia->paths[i];
+		err = proc_execve(ia->paths[i], ia->argv, ia->envp, false, t->frame);
+		if (!err) {
+			pr_info("proc: running %s as init (pid 1)\n", ia->paths[i]);
+			kfree(ia);
+			user_return(t->frame);
+		}
+		pr_warn("proc: cannot run %s as init: error %ld\n", ia->paths[i], err);
+	}
+	pr_emerg("proc: no init found; powering off\n");
+	machine_power_off(0x7f);
+}
+
+int proc_start_init(const char *cmdline, bool initramfs)
+{
+	struct init_args *ia = kzalloc(sizeof(*ia), GFP_KERNEL);
+	static char path[256];
+	const struct vfs_ctx *kctx = vfs_kernel_ctx();
+	struct path root;
+	struct proc *p;
+	int n = 0, err;
+
+	if (!ia)
+		return -ENOMEM;
+	if (cmdline_get(cmdline, initramfs ? "rdinit" : "init", path, sizeof(path))) {
+		ia->paths[n++] = path;
+	} else if (initramfs) {
+		ia->paths[n++] = "/init";
+	} else {
+		ia->paths[n++] = "/sbin/init";
+		ia->paths[n++] = "/etc/init";
+		ia->paths[n++] = "/bin/init";
+		ia->paths[n++] = "/bin/sh";
+	}
+	init_argv(ia, cmdline);
+	ia->envp[0] = "HOME=/";
+	ia->envp[1] = "TERM=linux";
+	ia->envp[2] = "PATH=/sbin:/usr/sbin:/bin:/usr/bin";
+
+	err = -ENOMEM;
+	p = proc_alloc();
+	if (!p)
+		goto out_free_args;
+	strlcpy(p->comm, "init", sizeof(p->comm));
+	default_rlimits(p);
+	p->files = files_alloc();
+	if (!p->files)
+		goto out_free_proc;
+	err = vfs_lookup(kctx, NULL, "/", LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &root);
+	if (err)
+		goto out_put_files;
+	p->fs = fs_struct_alloc(&root);
+	path_put(&root);
+	err = -ENOMEM;
+	if (!p->fs)
+		goto out_put_files;
+	err = proc_link(p, NULL);
+	if (err)
+		goto out_put_fs;
+	init_proc = p;
+	task_start(&p->thread->task, "init", (void (*)(void *))init_thread, ia,
+		   p->thread->kstack, KSTACK_SIZE - sizeof(struct trap_frame),
+		   TASK_ANY_CPU);
+	return 0;
+
+out_put_fs:
+	fs_struct_put(p->fs);
+out_put_files:
+	files_put(p->files);
+out_free_proc:
+	proc_free(p);
+out_free_args:
+	kfree(ia);
+	return err;
+}
+
+/* ---- exit and wait ---------------------------------------------------------------------- */
+
+static void init_exited(int wstatus)
+{
+	int code = (wstatus & 0x7f) ? 128 + (wstatus & 0x7f) : (wstatus >> 8) & 0xff;
+
+	if (wstatus & 0x7f)
+		pr_notice("proc: init (pid 1) killed by signal %d; powering off\n",
+			  wstatus & 0x7f);
+	else
+		pr_notice("proc: init (pid 1) exited with status %d; powering off\n", code);
+	vfs_sync_all();
+	machine_power_off(code);
+}
+
+void __noreturn proc_exit(int wstatus)
+{
+	struct proc *p = current_proc(), *c, *tmp;
+	struct thread *t = p->thread;
+	struct mm *mm = p->mm;
+	unsigned long flags;
+	bool wake_init = false;
+
+	if (p == init_proc)
+		init_exited(wstatus);
+	if (t->clear_child_tid) {
+		u32 zero = 0;
+
+		copy_to_user((void *)t->clear_child_tid, &zero, sizeof(zero));
+	}
+	files_put(p->files);
+	p->files = NULL;
+	fs_struct_put(p->fs);
+	p->fs = NULL;
+	/* Off the address space before it can go. */
+	irq_disable();
+	p->mm = NULL;
+	thread_load(t);
+	irq_enable();
+	mm_put(mm);
+	proc_vfork_release(p);
+
+	flags = spin_lock_irqsave(&proc_lock);
+	list_for_each_entry_safe(c, tmp, &p->children, sibling) {
+		list_del(&c->sibling);
+		c->parent = init_proc;
+		list_add_tail(&c->sibling, &init_proc->children);
+		if (c->state == PROC_ZOMBIE)
+			wake_init = true;
+	}
+	p->wstatus = wstatus;
+	p->state = PROC_ZOMBIE;
+	/* Still under proc_lock: the parent cannot reap us before we are
+	 * off to task_exit, and task_join covers the rest. */
+	wake_up(&p->parent->child_wait);
+	if (wake_init)
+		wake_up(&init_proc->child_wait);
+	spin_unlock_irqrestore(&proc_lock, flags);
+	task_exit();
+}
+
+static bool wait_match(struct proc *c, int pid, struct proc *me)
+{
+	if (pid > 0)
+		return c->pid == (u32)pid;
+	if (pid == -1)
+		return true;
+	if (pid == 0)
+		return c->pgid == me->pgid;
+	return c->pgid == (u32)-pid;
+}
+
+/* Free a zombie that is no longer on any list. */
+static void reap(struct proc *c)
+{
+	task_join(&c->thread->task);
+	proc_free(c);
+}
+
+/*
+ * Wait for a child matching (pid as wait4) to be a zombie: 0 and *out
+ * (unlinked and reaped unless nowait, then only looked at), -ECHILD, or
+ * 0 with *out NULL for WNOHANG.
+ */
+static long wait_child(int pid, int options, bool nowait, struct proc **out,
+		       int *wstatus, u32 *cpid)
+{
+	struct proc *me = current_proc(), *c;
+	struct wait_entry we = { .task = current_task() };
+	unsigned long flags;
+
+	*out = NULL;
+	for (;;) {
+		bool any = false;
+
+		prepare_to_wait(&me->child_wait, &we);
+		flags = spin_lock_irqsave(&proc_lock);
+		list_for_each_entry(c, &me->children, sibling) {
+			if (!wait_match(c, pid, me))
+				continue;
+			any = true;
+			if (c->state != PROC_ZOMBIE)
+				continue;
+			*wstatus = c->wstatus;
+			*cpid = c->pid;
+			if (!nowait) {
+				list_del(&c->sibling);
+				list_del(&c->all_node);
+				nr_procs--;
+			}
+			spin_unlock_irqrestore(&proc_lock, flags);
+			finish_wait(&me->child_wait, &we);
+			if (!nowait)
+				reap(c);
+			*out = c;
+			return 0;
+		}
+		spin_unlock_irqrestore(&proc_lock, flags);
+		if (!any || (options & WNOHANG)) {
+			finish_wait(&me->child_wait, &we);
+			return any ? 0 : -ECHILD;
+		}
+		schedule();
+	}
+}
+
+long proc_wait4(int pid, uintptr_t status, int options, uintptr_t rusage)
+{
+	struct proc *c;
+	int wstatus;
+	u32 cpid;
+	long err;
+
+	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WALL | __WCLONE | __WNOTHREAD))
+		return -EINVAL;
+	err = wait_child(pid, options, false, &c, &wstatus, &cpid);
+	if (err || !c)
+		return err;
+	if (status && copy_to_user((void *)status, &wstatus, sizeof(wstatus)))
+		return -EFAULT;
+	if (rusage && clear_user((void *)rusage, sizeof(struct rusage)))
+		return -EFAULT;
+	return cpid;
+}
+
+long proc_waitid(int idtype, int id, uintptr_t infop, int options)
+{
+	struct siginfo si;
+	struct proc *c;
+	int pid, wstatus;
+	u32 cpid;
+	long err;
+
+	if (!(options & WEXITED) ||
+	    (options & ~(WNOHANG | WEXITED | WSTOPPED | WCONTINUED | WNOWAIT |
+			 __WALL | __WCLONE | __WNOTHREAD)))
+		return -EINVAL;
+	switch (idtype) {
+	case P_ALL:
+		pid = -1;
+		break;
+	case P_PID:
+		if (id <= 0)
+			return -EINVAL;
+		pid = id;
+		break;
+	case P_PGID:
+		if (id < 0)
+			return -EINVAL;
+		pid = id ? -id : 0;
+		break;
+	default:
+		return -EINVAL;
+	}
+	err = wait_child(pid, options, options & WNOWAIT, &c, &wstatus, &cpid);
+	if (err)
+		return err;
+	memset(&si, 0, sizeof(si));
+	if (c) {
+		si.si_signo = SIGCHLD;
+		si.si_pid = (int)cpid;
+		if (wstatus & 0x7f) {
+			si.si_code = CLD_KILLED;
+			si.si_status = wstatus & 0x7f;
+		} else {
+			si.si_code = CLD_EXITED;
+			si.si_status = (wstatus >> 8) & 0xff;
+		}
+	}
+	if (infop && copy_to_user((void *)infop, &si, sizeof(si)))
+		return -EFAULT;
+	return 0;
+}
+
+/* ---- groups and sessions ------------------------------------------------------------------ */
+
+u32 proc_getppid(void)
+{
+	struct proc *me = current_proc();
+	unsigned long flags = spin_lock_irqsave(&proc_lock);
+	u32 ppid = me->parent ? me->parent->pid : 0;
+
+	spin_unlock_irqrestore(&proc_lock, flags);
+	return ppid;
+}
+
+long proc_setpgid(int pid, int pgid)
+{
+	struct proc *me = current_proc(), *p;
+	unsigned long flags;
+	long err = 0;
+
+	if (pgid < 0)
+		return -EINVAL;
+	flags = spin_lock_irqsave(&proc_lock);
+	p = pid ? find_pid_locked((u32)pid) : me;
+	if (!p || (p != me && p->parent != me)) {
+		err = -ESRCH;
+		goto out;
+	}
+	if (!pgid)
+		pgid = (int)p->pid;
+	if (p->sid == p->pid || p->sid != me->sid) {
+		err = -EPERM;           /* a session leader, or another session */
+		goto out;
+	}
+	if ((u32)pgid != p->pid) {
+		struct proc *q;
+		bool found = false;
+
+		list_for_each_entry(q, &all_procs, all_node)
+			if (q->pgid == (u32)pgid && q->sid == me->sid)
+				found = true;
+		if (!found) {
+			err = -EPERM;
+			goto out;
+		}
+	}
+	p->pgid = (u32)pgid;
+out:
+	spin_unlock_irqrestore(&proc_lock, flags);
+	return err;
+}
+
+long proc_getpgid(int pid)
+{
+	unsigned long flags = spin_lock_irqsave(&proc_lock);
+	struct proc *p = pid ? find_pid_locked((u32)pid) : current_proc();
+	long ret = p ? (long)p->pgid : -ESRCH;
+
+	spin_unlock_irqrestore(&proc_lock, flags);
+	return ret;
+}
+
+long proc_getsid(int pid)
+{
+	unsigned long flags = spin_lock_irqsave(&proc_lock);
+	struct proc *p = pid ? find_pid_locked((u32)pid) : current_proc();
+	long ret = p ? (long)p->sid : -ESRCH;
+
+	spin_unlock_irqrestore(&proc_lock, flags);
+	return ret;
+}
+
+long proc_setsid(void)
+{
+	struct proc *me = current_proc(), *q;
+	unsigned long flags = spin_lock_irqsave(&proc_lock);
+	long ret = me->pid;
+
+	/* A group leader, or anyone whose pid names a group, may not. */
+	list_for_each_entry(q, &all_procs, all_node)
+		if (q->pgid == me->pid)
+			ret = -EPERM;
+	if (ret > 0)
+		me->pgid = me->sid = me->pid;
+	spin_unlock_irqrestore(&proc_lock, flags);
+	return ret;
+}

@@ -1,0 +1,95 @@
+/*
+ * Process memory: an address space (mm/vmm.h) plus the list of areas that
+ * say what may live where. Pages appear on first touch (vm_fault, from the
+ * page-fault handler, user copies included): anonymous pages zeroed,
+ * private file pages read from the file. fork shares every page
+ * copy-on-write (private writable pages lose their write bit in both
+ * spaces; the first write copies, or just takes the write bit back when
+ * no one else maps the frame any more). MAP_SHARED anonymous memory is
+ * allocated whole at mmap time, so that fork can share its frames.
+ *
+ * User frames are reference counted in struct page's `refs` (one per
+ * mapping in any address space) and never mapped VM_OWNED: the last
+ * unmapping frees them.
+ *
+ * Locking: mm->lock (a mutex) protects the area list, brk and every change
+ * to the page tables of the space (vmm's own spinlock orders the walks).
+ * It is not held while touching user memory, so a fault inside a user
+ * copy can take it.
+ */
+#ifndef VIREO_PROC_VM_H
+#define VIREO_PROC_VM_H
+
+#include "kernel/lib/types.h"
+#include "kernel/lib/list.h"
+#include "kernel/sched/mutex.h"
+
+struct file;
+struct addr_space;
+
+/* Where things go in the user half (below USER_END). */
+#define VM_STACK_SIZE   (8ULL << 20)            /* RLIMIT_STACK's default */
+#define VM_MMAP_TOP     0x00007f0000000000ULL   /* mmap grows down from here */
+#define VM_MMAP_MIN     0x0000000010000ULL      /* lowest address mmap hands out */
+#define VM_PIE_BASE     0x0000555555554000ULL   /* static-PIE load bias */
+
+/* vm_area.flags */
+#define VMA_SHARED 0x1          /* MAP_SHARED: pages shared with fork children */
+#define VMA_HEAP   0x2          /* the brk area */
+#define VMA_STACK  0x4
+
+struct vm_area {
+	struct list_node node;          /* mm->areas, by address */
+	uintptr_t start, end;           /* page-aligned */
+	unsigned prot;                  /* PROT_* */
+	unsigned flags;                 /* VMA_* */
+	struct file *file;              /* held: private file mapping, or NULL */
+	u64 off;                        /* file offset that `start` shows */
+	uintptr_t file_end;             /* file data ends here; zeros above */
+};
+
+struct mm {
+	struct addr_space *as;
+	struct mutex lock;
+	struct list_node areas;         /* struct vm_area, sorted, disjoint */
+	uintptr_t brk_start, brk;
+	u32 users;                      /* processes using it (vfork); atomic */
+};
+
+/* An empty space. NULL if out of memory. */
+struct mm *mm_create(void);
+void mm_get(struct mm *mm);
+/* The last user frees every page, area and page table. The space must not
+ * be loaded on any CPU. */
+void mm_put(struct mm *mm);
+/* fork: a copy-on-write duplicate; ERR_PTR(-ENOMEM). */
+struct mm *mm_fork(struct mm *old);
+/* Frames mapped in mm's user half (for the leak tests). */
+u64 mm_resident_pages(struct mm *mm);
+
+/*
+ * Map [addr, addr + len) (page-aligned) as one area, replacing whatever
+ * was there (MAP_FIXED semantics). file: a private file mapping showing
+ * file offset off at addr, with file data up to file_end (an address) and
+ * zeros above; its reference is taken. 0 or -ENOMEM.
+ */
+int vm_map_fixed(struct mm *mm, uintptr_t addr, size_t len, unsigned prot,
+		 unsigned flags, struct file *file, u64 off, uintptr_t file_end);
+
+/* The syscalls: Linux's arguments, results and errors. */
+long vm_mmap(struct mm *mm, uintptr_t addr, size_t len, unsigned prot,
+	     unsigned flags, struct file *file, u64 off);
+int vm_munmap(struct mm *mm, uintptr_t addr, size_t len);
+int vm_mprotect(struct mm *mm, uintptr_t addr, size_t len, unsigned prot);
+uintptr_t vm_brk(struct mm *mm, uintptr_t addr);
+
+/* access: VM_WRITE for a write, VM_EXEC for an instruction fetch, 0 for a
+ * read. 0 if the page is now there, -EFAULT if the access is not allowed
+ * (SIGSEGV), -ENOMEM, or -EIO if the file could not be read (SIGBUS). */
+int vm_fault(struct mm *mm, uintptr_t addr, unsigned access);
+
+/* Write into mm while it is not loaded (exec's initial stack): pages are
+ * allocated as needed in the area that covers them. 0, -EFAULT, -ENOMEM. */
+int vm_write_direct(struct mm *mm, uintptr_t addr, const void *buf, size_t len);
+
+#endif

@@ -1,0 +1,334 @@
+/* Process system calls: thin wrappers over kernel/proc (see syscall.h). */
+#include "kernel/syscall/syscall.h"
+#include "kernel/proc/proc.h"
+#include "kernel/arch/x86_64/layout.h"
+#include "kernel/arch/x86_64/user.h"
+#include "kernel/arch/x86_64/x86.h"
+#include "kernel/mm/uaccess.h"
+#include "kernel/lib/errno.h"
+#include "kernel/lib/string.h"
+#include "kernel/sched/sched.h"
+#include "kernel/time/clock.h"
+#include "vfs/vfs.h"
+#include <asm/prctl.h>
+#include <asm/signal.h>
+#include <linux/resource.h>
+#include <linux/sched.h>
+#include <linux/time_types.h>
+
+SYSCALL_DEFINE0(fork)
+{
+	return proc_clone(SIGCHLD, 0, 0, 0, 0, frame);
+}
+
+SYSCALL_DEFINE0(vfork)
+{
+	return proc_clone(CLONE_VM | CLONE_VFORK | SIGCHLD, 0, 0, 0, 0, frame);
+}
+
+/* x86-64 argument order: flags, newsp, parent_tid, child_tid, tls. */
+SYSCALL_DEFINE5(clone, u64, flags, uintptr_t, newsp, uintptr_t, parent_tid,
+		uintptr_t, child_tid, u64, tls)
+{
+	return proc_clone(flags, newsp, parent_tid, child_tid, tls, frame);
+}
+
+SYSCALL_DEFINE3(execve, const char *, path, const char *const *, argv,
+		const char *const *, envp)
+{
+	return proc_execve(path, argv, envp, true, frame);
+}
+
+SYSCALL_DEFINE1(exit, int, code)
+{
+	proc_exit((code & 0xff) << 8);
+}
+
+SYSCALL_DEFINE1(exit_group, int, code)
+{
+	proc_exit((code & 0xff) << 8);
+}
+
+SYSCALL_DEFINE4(wait4, int, pid, uintptr_t, status, int, options, uintptr_t, rusage)
+{
+	return proc_wait4(pid, status, options, rusage);
+}
+
+SYSCALL_DEFINE5(waitid, int, idtype, int, id, uintptr_t, infop, int, options,
+		uintptr_t, rusage)
+{
+	return proc_waitid(idtype, id, infop, options);
+}
+
+SYSCALL_DEFINE0(getpid)
+{
+	return current_proc()->pid;
+}
+
+SYSCALL_DEFINE0(gettid)
+{
+	return current_proc()->pid;
+}
+
+SYSCALL_DEFINE0(getppid)
+{
+	return proc_getppid();
+}
+
+SYSCALL_DEFINE2(setpgid, int, pid, int, pgid)
+{
+	return proc_setpgid(pid, pgid);
+}
+
+SYSCALL_DEFINE1(getpgid, int, pid)
+{
+	return proc_getpgid(pid);
+}
+
+SYSCALL_DEFINE0(getpgrp)
+{
+	return proc_getpgid(0);
+}
+
+SYSCALL_DEFINE0(setsid)
+{
+	return proc_setsid();
+}
+
+SYSCALL_DEFINE1(getsid, int, pid)
+{
+	return proc_getsid(pid);
+}
+
+SYSCALL_DEFINE1(set_tid_address, uintptr_t, tidptr)
+{
+	current_thread()->clear_child_tid = tidptr;
+	return current_proc()->pid;
+}
+
+/* The robust futex list matters only with threads and futexes, which
+ * this kernel does not have yet; the pointer is accepted as Linux does. */
+SYSCALL_DEFINE2(set_robust_list, uintptr_t, head, size_t, len)
+{
+	return len == 3 * sizeof(u64) ? 0 : -EINVAL;
+}
+
+SYSCALL_DEFINE2(arch_prctl, int, code, u64, addr)
+{
+	struct thread *t = current_thread();
+
+	switch (code) {
+	case ARCH_SET_FS:
+		if (addr >= USER_END)
+			return -EPERM;
+		t->fs_base = addr;
+		user_set_fs_base(addr);
+		return 0;
+	case ARCH_GET_FS:
+		return copy_to_user((void *)addr, &t->fs_base, sizeof(t->fs_base));
+	default:
+		return -EINVAL;
+	}
+}
+
+#define SIGSET_BITS(s) ((s) & ~((1ULL << (SIGKILL - 1)) | (1ULL << (SIGSTOP - 1))))
+
+SYSCALL_DEFINE4(rt_sigaction, int, sig, const struct sigaction *, act,
+		struct sigaction *, oact, size_t, sigsetsize)
+{
+	struct proc *p = current_proc();
+	struct sigaction k;
+
+	if (sigsetsize != sizeof(sigset_t) || sig < 1 || sig > PROC_NSIG)
+		return -EINVAL;
+	if (act && (sig == SIGKILL || sig == SIGSTOP))
+		return -EINVAL;
+	if (act && copy_from_user(&k, act, sizeof(k)))
+		return -EFAULT;
+	if (oact && copy_to_user(oact, &p->sigaction[sig - 1], sizeof(*oact)))
+		return -EFAULT;
+	if (act) {
+		k.sa_mask = SIGSET_BITS(k.sa_mask);
+		p->sigaction[sig - 1] = k;
+	}
+	return 0;
+}
+
+SYSCALL_DEFINE4(rt_sigprocmask, int, how, const sigset_t *, set, sigset_t *, oset,
+		size_t, sigsetsize)
+{
+	struct proc *p = current_proc();
+	sigset_t s, old = p->sigmask;
+
+	if (sigsetsize != sizeof(sigset_t))
+		return -EINVAL;
+	if (set) {
+		if (copy_from_user(&s, set, sizeof(s)))
+			return -EFAULT;
+		switch (how) {
+		case SIG_BLOCK:
+			p->sigmask |= SIGSET_BITS(s);
+			break;
+		case SIG_UNBLOCK:
+			p->sigmask &= ~s;
+			break;
+		case SIG_SETMASK:
+			p->sigmask = SIGSET_BITS(s);
+			break;
+		default:
+			return -EINVAL;
+		}
+	}
+	if (oset && copy_to_user(oset, &old, sizeof(old)))
+		return -EFAULT;
+	return 0;
+}
+
+SYSCALL_DEFINE0(getuid)
+{
+	return current_proc()->uid;
+}
+
+SYSCALL_DEFINE0(geteuid)
+{
+	return current_proc()->euid;
+}
+
+SYSCALL_DEFINE0(getgid)
+{
+	return current_proc()->gid;
+}
+
+SYSCALL_DEFINE0(getegid)
+{
+	return current_proc()->egid;
+}
+
+/* Root may become anyone; others only what they already are (Linux's
+ * rules without capabilities beyond uid 0). */
+SYSCALL_DEFINE1(setuid, u32, uid)
+{
+	struct proc *p = current_proc();
+
+	if (p->euid == 0)
+		p->uid = p->euid = p->suid = uid;
+	else if (uid == p->uid || uid == p->suid)
+		p->euid = uid;
+	else
+		return -EPERM;
+	return 0;
+}
+
+SYSCALL_DEFINE1(setgid, u32, gid)
+{
+	struct proc *p = current_proc();
+
+	if (p->euid == 0)
+		p->gid = p->egid = p->sgid = gid;
+	else if (gid == p->gid || gid == p->sgid)
+		p->egid = gid;
+	else
+		return -EPERM;
+	return 0;
+}
+
+SYSCALL_DEFINE3(getresuid, u32 *, r, u32 *, e, u32 *, s)
+{
+	struct proc *p = current_proc();
+
+	if (copy_to_user(r, &p->uid, 4) || copy_to_user(e, &p->euid, 4) ||
+	    copy_to_user(s, &p->suid, 4))
+		return -EFAULT;
+	return 0;
+}
+
+SYSCALL_DEFINE3(getresgid, u32 *, r, u32 *, e, u32 *, s)
+{
+	struct proc *p = current_proc();
+
+	if (copy_to_user(r, &p->gid, 4) || copy_to_user(e, &p->egid, 4) ||
+	    copy_to_user(s, &p->sgid, 4))
+		return -EFAULT;
+	return 0;
+}
+
+/* No supplementary groups. */
+SYSCALL_DEFINE2(getgroups, int, size, u32 *, list)
+{
+	return size < 0 ? -EINVAL : 0;
+}
+
+static long do_prlimit(int pid, unsigned res, const struct rlimit64 *new,
+		       struct rlimit64 *old)
+{
+	struct proc *p = current_proc();
+	struct rlimit64 n;
+
+	if (pid && (u32)pid != p->pid)
+		return -ESRCH;
+	if (res >= RLIM_NLIMITS)
+		return -EINVAL;
+	if (new) {
+		if (copy_from_user(&n, new, sizeof(n)))
+			return -EFAULT;
+		if (n.rlim_cur > n.rlim_max)
+			return -EINVAL;
+		if (n.rlim_max > p->rlimit[res].rlim_max && p->euid != 0)
+			return -EPERM;
+	}
+	if (old && copy_to_user(old, &p->rlimit[res], sizeof(*old)))
+		return -EFAULT;
+	if (new) {
+		if (res == RLIMIT_NOFILE) {
+			if (n.rlim_cur > FILES_HARD_MAX)
+				return -EPERM;
+			if (files_set_limit(p->files, (u32)n.rlim_cur))
+				return -EINVAL;
+		}
+		p->rlimit[res] = n;
+	}
+	return 0;
+}
+
+SYSCALL_DEFINE4(prlimit64, int, pid, unsigned, res, const struct rlimit64 *, new,
+		struct rlimit64 *, old)
+{
+	return do_prlimit(pid, res, new, old);
+}
+
+/* struct rlimit and rlimit64 agree on x86-64 (two 64-bit words). */
+_Static_assert(sizeof(struct rlimit) == sizeof(struct rlimit64), "rlimit");
+
+SYSCALL_DEFINE2(getrlimit, unsigned, res, struct rlimit64 *, old)
+{
+	return do_prlimit(0, res, NULL, old);
+}
+
+SYSCALL_DEFINE2(setrlimit, unsigned, res, const struct rlimit64 *, new)
+{
+	return do_prlimit(0, res, new, NULL);
+}
+
+SYSCALL_DEFINE2(getrusage, int, who, struct rusage *, ru)
+{
+	u64 khz = clock_tsc_khz(), cycles = current_task()->runtime_cycles;
+	u64 ns = khz ? cycles * 1000 / khz * 1000 : 0;
+	struct rusage r;
+
+	if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD)
+		return -EINVAL;
+	memset(&r, 0, sizeof(r));
+	if (who != RUSAGE_CHILDREN) {
+		/* CPU time is not split into user and system time yet: it
+		 * all counts as user time. */
+		r.ru_utime.tv_sec = (long)(ns / NSEC_PER_SEC);
+		r.ru_utime.tv_usec = (long)(ns % NSEC_PER_SEC / 1000);
+	}
+	return copy_to_user(ru, &r, sizeof(r));
+}
+
+SYSCALL_DEFINE0(sched_yield)
+{
+	sched_yield();
+	return 0;
+}
