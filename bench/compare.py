@@ -1,0 +1,448 @@
+#!/usr/bin/env python3
+"""Vireo side by side with a Linux guest: `make bench`.
+
+Boots Vireo (build/vireo.elf) and Debian's Linux kernel (bench/linux_guest.py)
+on the same QEMU command line -- machine, accelerator, CPUs, memory and
+devices (three virtio-blk disks, virtio-net on QEMU's user network,
+virtio-rng) -- and runs the same static benchmark programs on both
+(bench/guest/, built into build/bench/guest/ by `make bench-guest`). Rounds
+alternate Vireo and Linux; each round is two boots per kernel:
+
+  boot   /init prints its first line, sets the machine up and powers off:
+         QEMU start -> init's first line, and -> QEMU exit;
+  run    /init runs every benchmark program, then powers off.
+
+Writes bench/results/DATE.md (median and spread per figure, a Vireo |
+Linux | ratio table, interrupt counts, the exact command lines) and
+bench/results/DATE.svg (gnuplot). A figure a kernel could not produce is
+"n/a" with the reason its guest printed; nothing is estimated.
+
+Usage: bench/compare.py [--rounds N] [--smp N] [--mem SIZE]
+                        [--machine q35|pc|microvm] [--only vireo|linux]
+"""
+
+import argparse
+import datetime
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+sys.path.insert(0, HERE)
+from qemu import VM  # noqa: E402
+import linux_guest  # noqa: E402
+
+OUT = os.path.join(ROOT, "build", "bench")
+GUEST = os.path.join(OUT, "guest")
+RESULTS = os.path.join(HERE, "results")
+PROGRAMS = ["getppid", "forkexec", "nop", "pipe", "blk", "ext2", "tcp"]
+TCP_MIB = 64
+# QEMU user networking: the guest's static address (Vireo's ip=; Linux's
+# /init sets the same by ioctl, bench/guest/benchinit.c).
+VIREO_IP = "ip=10.0.2.15::10.0.2.2:255.255.255.0::eth0:off"
+
+# name -> (label, unit, higher is better)
+FIGURES = [
+    ("boot_init", "boot: QEMU start -> init's first line", "ms", False),
+    ("boot_off", "boot: QEMU start -> power-off (devices up)", "ms", False),
+    ("getppid", "getppid round trip", "ns", False),
+    ("forkexec", "fork + exec + wait (static binary)", "us", False),
+    ("pipe", "pipe ping-pong round trip (2 processes)", "us", False),
+    ("ctxsw", "context switch (2 processes pinned to CPU 0)", "us", False),
+    ("blk_seq", "virtio-blk sequential read, 128 KiB O_DIRECT", "MB/s", True),
+    ("blk_rand_qd1", "virtio-blk 4 KiB random read, QD1", "IOPS", True),
+    ("blk_rand_qd32", "virtio-blk 4 KiB random read, QD32 (32 processes)", "IOPS", True),
+    ("ext2_create", "ext2 create empty files (+ sync)", "files/s", True),
+    ("ext2_write", "ext2 sequential write 32 MiB (+ fsync)", "MB/s", True),
+    ("ext2_read", "ext2 sequential read 32 MiB, cold", "MB/s", True),
+    ("tcp_tx", "TCP guest -> host, 64 MiB (host-measured)", "MB/s", True),
+]
+
+
+# ---- disks ------------------------------------------------------------------
+
+def raw_disk():
+    """64 MiB of incompressible data, no two MiB alike (as bench/blk.py)."""
+    path = os.path.join(OUT, "blk-64M.img")
+    if not os.path.exists(path) or os.path.getsize(path) != 64 << 20:
+        chunk = os.urandom(1 << 20)
+        with open(path + ".tmp", "wb") as f:
+            for i in range(64):
+                f.write(chunk[i:] + chunk[:i])
+        os.rename(path + ".tmp", path)
+    return path
+
+
+def ext2_disk():
+    """A fresh, empty 128 MiB ext2 file system for each run."""
+    path = os.path.join(OUT, "ext2-128M.img")
+    if os.path.exists(path):
+        os.unlink(path)
+    subprocess.run(["mke2fs", "-q", "-F", "-t", "ext2", "-b", "4096", path, "128M"],
+                   check=True, stdout=subprocess.DEVNULL)
+    return path
+
+
+def spare_disk():
+    """vda: an empty disk, so the benchmark disks are vdb and vdc as on a
+    machine whose first disk is its root."""
+    path = os.path.join(OUT, "spare-8M.img")
+    if not os.path.exists(path):
+        with open(path, "wb") as f:
+            f.truncate(8 << 20)
+    return path
+
+
+def devices():
+    """The devices both kernels get, in PCI order (vda, vdb, vdc)."""
+    argv = []
+    for i, img in enumerate((spare_disk(), raw_disk(), ext2_disk())):
+        argv += ["-drive", "file=%s,format=raw,if=none,id=d%d" % (img, i),
+                 "-device", "virtio-blk-pci,drive=d%d" % i]
+    argv += ["-netdev", "user,id=n0", "-device", "virtio-net-pci,netdev=n0",
+             "-device", "virtio-rng-pci"]
+    return argv
+
+
+# ---- initramfs ---------------------------------------------------------------
+
+def initramfs(out, modules):
+    """benchinit as /init, the programs in /bin; with modules, the Linux
+    modules and /lib/modules/order (benchinit loads them)."""
+    c = linux_guest.Cpio(out)
+    for d in ("bin", "dev", "proc", "sys", "tmp", "mnt", "lib", "lib/modules"):
+        c.dir(d)
+    with open(os.path.join(GUEST, "benchinit"), "rb") as f:
+        c.file("init", f.read())
+    for p in PROGRAMS:
+        with open(os.path.join(GUEST, p), "rb") as f:
+            c.file("bin/" + p, f.read())
+    order = []
+    for m in modules:
+        name = "lib/modules/" + os.path.basename(m)
+        with open(m, "rb") as f:
+            c.file(name, f.read(), 0o644)
+        order.append("/" + name)
+    if order:
+        c.file("lib/modules/order", ("\n".join(order) + "\n").encode(), 0o644)
+    c.close()
+    return out
+
+
+# ---- the host's TCP sink -------------------------------------------------------
+
+class Sink:
+    """Accepts one connection on the host's loopback (the guest reaches it
+    as 10.0.2.2), reads to end of stream, closes; times first byte -> EOF."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(1)
+        self.sock.settimeout(300)
+        self.port = self.sock.getsockname()[1]
+        self.bytes, self.seconds = 0, None
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        try:
+            conn, _ = self.sock.accept()
+        except OSError:
+            return
+        with conn:
+            first = None
+            while True:
+                data = conn.recv(1 << 20)
+                if not data:
+                    break
+                if first is None:
+                    first = time.monotonic()
+                self.bytes += len(data)
+            if first is not None:
+                self.seconds = time.monotonic() - first
+
+    def close(self):
+        self.sock.close()
+        self.thread.join(5)
+
+
+# ---- one boot ------------------------------------------------------------------
+
+def parse(out):
+    """BENCH lines -> {name: value} and notes ("name: key=value"),
+    BENCH-NA lines -> {name: reason}."""
+    values, na, notes = {}, {}, []
+    for m in re.finditer(r"^BENCH (\S+) ([\d.]+) (\S+)(.*)$", out, re.M):
+        values[m.group(1)] = float(m.group(2))
+        if m.group(4).strip():
+            notes.append("%s: %s" % (m.group(1), m.group(4).strip()))
+    for m in re.finditer(r"^BENCH-NA (\S+) (.*)$", out, re.M):
+        na[m.group(1)] = m.group(2).strip()
+    return values, na, notes
+
+
+def interrupts(out, bench):
+    """Per /proc/interrupts row: the count (all CPUs) added during bench."""
+    rows = {}
+    for m in re.finditer(r"^IRQS %s (before|after)\s+(\S+):((?:[ \t]+\d+)+)[ \t]+(.*)$"
+                         % bench, out, re.M):
+        key = (m.group(2), m.group(4).strip())
+        n = sum(int(x) for x in m.group(3).split())
+        rows.setdefault(key, {})[m.group(1)] = n
+    return {k: v["after"] - v["before"] for k, v in rows.items()
+            if "before" in v and "after" in v and v["after"] > v["before"]}
+
+
+def boot(kernel, mode, a):
+    """One boot of kernel ("vireo" or "linux") in mode ("boot" or "run")."""
+    sink = Sink() if mode == "run" else None
+    init_args = "-- " + mode + (" %d" % sink.port if sink else "")
+    if kernel == "vireo":
+        kw = dict(kernel=a.vireo, initrd=a.vireo_initrd,
+                  cmdline="console=ttyS0 quiet panic=-1 %s %s" % (VIREO_IP, init_args))
+    else:
+        kw = dict(kernel=a.linux, initrd=a.linux_initrd,
+                  cmdline="console=ttyS0 quiet panic=-1 %s" % init_args)
+    res = {"values": {}, "na": {}, "irqs": {}, "notes": []}
+    with VM(machine=a.machine, smp=a.smp, mem=a.mem, debug_exit=False,
+            extra=devices(), timeout=a.timeout, **kw) as v:
+        res["argv"] = v.argv
+        try:
+            v.expect(r"^BENCH-INIT start")
+            res["values"]["boot_init"] = v.elapsed() * 1000
+            v.wait()
+            res["values"]["boot_off"] = v.elapsed() * 1000
+        except AssertionError as e:
+            res["error"] = str(e).splitlines()[0]
+        out = v.output
+    if mode == "boot":
+        if "error" in res:
+            for k in ("boot_init", "boot_off"):
+                if k not in res["values"]:
+                    res["na"][k] = res["error"]
+        return res, out
+    res["values"].pop("boot_init", None)
+    res["values"].pop("boot_off", None)
+    sink.close()
+    values, na, res["notes"] = parse(out)
+    res["values"].update(values)
+    res["na"].update(na)
+    if sink.seconds and sink.bytes == TCP_MIB << 20:
+        res["values"]["tcp_tx"] = sink.bytes / sink.seconds / 1e6
+    else:
+        res["na"]["tcp_tx"] = na.get("tcp_tx_guest", "host received %d of %d bytes"
+                                     % (sink.bytes, TCP_MIB << 20))
+    for b in ("blk", "ext2", "tcp"):
+        res["irqs"][b] = interrupts(out, b)
+    fsck = subprocess.run(["e2fsck", "-fn", os.path.join(OUT, "ext2-128M.img")],
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    res["fsck"] = fsck.returncode
+    if fsck.returncode and "ext2_write" in res["values"]:
+        # Figures from a file system the kernel left damaged do not count.
+        for k in ("ext2_create", "ext2_write", "ext2_read"):
+            if k in res["values"]:
+                del res["values"][k]
+                res["na"][k] = "e2fsck -fn found errors afterwards"
+    if "error" in res:
+        for name, _, _, _ in FIGURES[2:]:
+            if name not in res["values"] and name not in res["na"]:
+                res["na"][name] = res["error"]
+    return res, out
+
+
+# ---- report ----------------------------------------------------------------------
+
+def fmt(x):
+    if x >= 100:
+        return "%.0f" % x
+    if x >= 10:
+        return "%.1f" % x
+    return "%.2f" % x
+
+
+def summary(samples):
+    return statistics.median(samples), min(samples), max(samples)
+
+
+def cell(samples, unit):
+    if not samples:
+        return None
+    med, lo, hi = summary(samples)
+    return "%s %s (%s-%s)" % (fmt(med), unit, fmt(lo), fmt(hi))
+
+
+def na_reason(runs, name):
+    reasons = [r["na"][name] for r in runs if name in r["na"]]
+    if reasons:
+        return "n/a (%s)" % max(set(reasons), key=reasons.count)
+    return "n/a (not reported)"
+
+
+def collect(runs, name):
+    return [r["values"][name] for r in runs if name in r["values"]]
+
+
+def chart(rows, path):
+    """Horizontal bars of the ratios (log scale), gnuplot -> SVG."""
+    data = path + ".dat"
+    with open(data, "w") as f:
+        for i, (label, ratio) in enumerate(rows):
+            f.write('%d "%s" %g\n' % (i, label.replace('"', "'"), ratio))
+    n = len(rows)
+    script = """
+set terminal svg size 900,%d dynamic font "sans,12" background "white"
+set output '%s'
+set title "Vireo vs Linux guest, same QEMU line (ratio > 1: Vireo better)"
+set logscale x 10
+set xrange [0.01:100]
+set yrange [-0.7:%g]
+set ytics nomirror
+set xtics ("0.01" 0.01, "0.1" 0.1, "1" 1, "10" 10, "100" 100)
+set grid xtics
+set style fill solid 0.7 border -1
+unset key
+set arrow from 1,-0.7 to 1,%g nohead lw 2 lc rgb "black"
+plot '%s' using ($3 < 1 ? $3 : 1):1:($3 < 1 ? 1 : $3):($1-0.35):($1+0.35):ytic(2) \\
+     with boxxyerror lc rgb "#4a7ab5"
+""" % (90 + 28 * n, path, n - 0.3, n - 0.3, data)
+    subprocess.run(["gnuplot"], input=script, text=True, check=True)
+    os.unlink(data)
+
+
+def report(runs, a, out_md, out_svg):
+    lines = []
+    today = datetime.date.today().isoformat()
+    qemu = subprocess.run(["qemu-system-x86_64", "--version"], stdout=subprocess.PIPE,
+                          text=True).stdout.splitlines()[0]
+    _, lversion = linux_guest.kernel()
+    commit = subprocess.run(["git", "-C", ROOT, "describe", "--always", "--dirty"],
+                            stdout=subprocess.PIPE, text=True).stdout.strip()
+    lines += ["# Vireo vs Linux, side by side (%s)" % today, "",
+              "`make bench` (bench/compare.py, %d rounds alternating Vireo and Linux). "
+              "Each cell: median (min-max) over the rounds. **Ratio > 1 means Vireo "
+              "is better**: Linux/Vireo for times, Vireo/Linux for rates." % a.rounds, "",
+              "- Vireo: %s (git %s)" % (os.path.relpath(a.vireo, ROOT), commit),
+              "- Linux: Debian's %s (%s), modules loaded by the same /init" % (
+                  os.path.basename(a.linux), lversion),
+              "- %s, -M %s, -accel %s, -smp %s, -m %s; host: %d CPUs, load average "
+              "%.1f at the start" % (qemu, a.machine, a.accel_desc, a.smp, a.mem,
+                                     os.cpu_count(), os.getloadavg()[0]), "",
+              "| benchmark | Vireo | Linux | ratio (>1: Vireo better) |",
+              "|---|---|---|---|"]
+    chart_rows = []
+    vruns = [r for k, r in runs if k == "vireo"]
+    lruns = [r for k, r in runs if k == "linux"]
+    for name, label, unit, higher in FIGURES:
+        kind = "boot" if name.startswith("boot") else "run"
+        vr = [r for r in vruns if r["mode"] == kind]
+        lr = [r for r in lruns if r["mode"] == kind]
+        vs, ls = collect(vr, name), collect(lr, name)
+        vcell = cell(vs, unit) or (na_reason(vr, name) if vr else "not run")
+        lcell = cell(ls, unit) or (na_reason(lr, name) if lr else "not run")
+        ratio = "-"
+        if vs and ls:
+            v, l = statistics.median(vs), statistics.median(ls)
+            r = v / l if higher else l / v
+            ratio = "%.2f" % r
+            chart_rows.append((label.split(",")[0].split(" (")[0], r))
+        lines.append("| %s | %s | %s | %s |" % (label, vcell, lcell, ratio))
+    notes = sorted({"%s %s" % (k, n) for k, r in runs for n in r["notes"]})
+    if notes:
+        lines += ["", "Notes printed by the programs: " + "; ".join(
+            "`%s`" % n for n in notes)]
+    fsck = [(k, r["fsck"]) for k, r in runs if "fsck" in r]
+    if fsck:
+        lines += ["", "`e2fsck -fn` of the ext2 disk after each run: " + ", ".join(
+            "%s %s" % (k, "clean" if rc == 0 else "exit %d" % rc) for k, rc in fsck)]
+    lines += ["", "## Interrupts during the disk, file system and network programs", "",
+              "Rows of /proc/interrupts that grew while the program ran (each kernel's "
+              "own names), summed over CPUs, from the last round:", ""]
+    for k, rs in (("vireo", vruns), ("linux", lruns)):
+        rr = [r for r in rs if r["mode"] == "run"]
+        if not rr:
+            continue
+        for b, rows in sorted(rr[-1]["irqs"].items()):
+            desc = ", ".join("%s %s: %d" % (irq, name, n) for (irq, name), n in
+                             sorted(rows.items(), key=lambda x: -x[1])[:6])
+            lines.append("- %s `%s`: %s" % (k, b, desc or "none"))
+    lines += ["", "## Command lines", "",
+              "Disks: vda an empty 8 MiB image, vdb 64 MiB of random data (raw reads), "
+              "vdc a fresh `mke2fs -t ext2 -b 4096` 128 MiB image each run. The initramfs "
+              "holds bench/guest/benchinit.c as /init and the programs in /bin (Linux's "
+              "also the virtio and ext4 modules).", ""]
+    shown = set()
+    for k, r in runs:
+        key = (k, r["mode"])
+        if key in shown:
+            continue
+        shown.add(key)
+        argv = " ".join(("'%s'" % x) if " " in x else x for x in r["argv"])
+        argv = argv.replace(ROOT + "/", "")
+        lines += ["- %s, %s: `%s`" % (k, r["mode"], argv)]
+    with open(out_md, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    if chart_rows:
+        chart(chart_rows, out_svg)
+    return lines
+
+
+def build_initrds(a):
+    os.makedirs(OUT, exist_ok=True)
+    for p in PROGRAMS + ["benchinit"]:
+        if not os.path.exists(os.path.join(GUEST, p)):
+            raise SystemExit("%s/%s missing: run `make bench-guest`" % (GUEST, p))
+    a.linux, lversion = linux_guest.kernel()
+    a.vireo_initrd = initramfs(os.path.join(OUT, "vireo-bench.cpio"), [])
+    a.linux_initrd = initramfs(os.path.join(OUT, "linux-bench.cpio"),
+                               linux_guest.module_order(lversion))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--smp", default="2")
+    ap.add_argument("--mem", default="256M")
+    ap.add_argument("--machine", default="q35")
+    ap.add_argument("--only", choices=["vireo", "linux"])
+    ap.add_argument("--timeout", type=int, default=600)
+    ap.add_argument("--vireo", default=os.path.join(ROOT, "build", "vireo.elf"))
+    ap.add_argument("--out", default=RESULTS,
+                    help="directory for DATE.md and DATE.svg (default bench/results)")
+    a = ap.parse_args()
+    a.accel_desc = "tcg -cpu max"
+    build_initrds(a)
+    kernels = [a.only] if a.only else ["vireo", "linux"]
+    runs = []
+    for rnd in range(a.rounds):
+        for k in kernels:
+            for mode in ("boot", "run"):
+                t = time.monotonic()
+                res, out = boot(k, mode, a)
+                res["mode"] = mode
+                runs.append((k, res))
+                with open(os.path.join(OUT, "%s-%s-%d.log" % (k, mode, rnd)), "w") as f:
+                    f.write(out)
+                print("round %d %s %s: %.1f s %s" % (
+                    rnd + 1, k, mode, time.monotonic() - t,
+                    " ".join("%s=%s" % (n, fmt(v)) for n, v in res["values"].items())),
+                    flush=True)
+    os.makedirs(a.out, exist_ok=True)
+    day = datetime.date.today().isoformat()
+    md = os.path.join(a.out, day + ".md")
+    lines = report(runs, a, md, os.path.join(a.out, day + ".svg"))
+    print("\n".join(lines))
+    print("\nwrote %s" % os.path.relpath(md, ROOT))
+
+
+if __name__ == "__main__":
+    main()
