@@ -49,12 +49,20 @@ TCP_MIB = 64
 # /init sets the same by ioctl, bench/guest/benchinit.c).
 VIREO_IP = "ip=10.0.2.15::10.0.2.2:255.255.255.0::eth0:off"
 
+# QEMU trace events counted in the traced run: a kick (the guest's
+# notification write), an interrupt (after EVENT_IDX / flag suppression;
+# the _irqfd form when QEMU's virtio-blk completes through its data-plane
+# path) and a buffer taken off an available ring (one request).
+TRACE_EVENTS = ["virtio_queue_notify", "virtio_notify", "virtio_notify_irqfd",
+                "virtqueue_pop"]
+
 # name -> (label, unit, higher is better)
 FIGURES = [
     ("boot_init", "boot: QEMU start -> init's first line", "ms", False),
     ("boot_off", "boot: QEMU start -> power-off (devices up)", "ms", False),
     ("getppid", "getppid round trip", "ns", False),
     ("forkexec", "fork + exec + wait (static binary)", "us", False),
+    ("forkexit", "fork + exit + wait (no exec)", "us", False),
     ("pipe", "pipe ping-pong round trip (2 processes)", "us", False),
     ("ctxsw", "context switch (2 processes pinned to CPU 0)", "us", False),
     ("blk_seq", "virtio-blk sequential read, 128 KiB O_DIRECT", "MB/s", True),
@@ -101,14 +109,22 @@ def spare_disk():
     return path
 
 
-def devices():
-    """The devices both kernels get, in PCI order (vda, vdb, vdc)."""
+def devices(trace=None):
+    """The devices both kernels get, in PCI order (vda, vdb, vdc). With
+    trace (a log file), QEMU logs every kick, interrupt and buffer the
+    virtio devices see; ioeventfd is off then, so kicks go through the
+    traced path (with it on, QEMU's event loop takes them untraced)."""
+    opt = ",ioeventfd=off" if trace else ""
     argv = []
     for i, img in enumerate((spare_disk(), raw_disk(), ext2_disk())):
         argv += ["-drive", "file=%s,format=raw,if=none,id=d%d" % (img, i),
-                 "-device", "virtio-blk-pci,drive=d%d" % i]
-    argv += ["-netdev", "user,id=n0", "-device", "virtio-net-pci,netdev=n0",
-             "-device", "virtio-rng-pci"]
+                 "-device", "virtio-blk-pci,drive=d%d%s" % (i, opt)]
+    argv += ["-netdev", "user,id=n0", "-device", "virtio-net-pci,netdev=n0" + opt,
+             "-device", "virtio-rng-pci" + opt]
+    if trace:
+        for ev in TRACE_EVENTS:
+            argv += ["-trace", ev]
+        argv += ["-msg", "timestamp=on", "-D", trace]
     return argv
 
 
@@ -202,8 +218,10 @@ def interrupts(out, bench):
             if "before" in v and "after" in v and v["after"] > v["before"]}
 
 
-def boot(kernel, mode, a):
-    """One boot of kernel ("vireo" or "linux") in mode ("boot" or "run")."""
+def boot(kernel, mode, a, trace=None):
+    """One boot of kernel ("vireo" or "linux") in mode ("boot" or "run").
+    With trace, QEMU logs virtio events there and res["marks"] has the
+    host time (time.time(), the trace's clock) of each BENCH line."""
     sink = Sink() if mode == "run" else None
     init_args = "-- " + mode + (" %d" % sink.port if sink else "")
     if kernel == "vireo":
@@ -212,13 +230,20 @@ def boot(kernel, mode, a):
     else:
         kw = dict(kernel=a.linux, initrd=a.linux_initrd,
                   cmdline="console=ttyS0 quiet panic=-1 %s" % init_args)
-    res = {"values": {}, "na": {}, "irqs": {}, "notes": []}
+    res = {"values": {}, "na": {}, "irqs": {}, "notes": [], "marks": []}
     with VM(machine=a.machine, smp=a.smp, mem=a.mem, debug_exit=False,
-            extra=devices(), timeout=a.timeout, **kw) as v:
+            extra=devices(trace), timeout=a.timeout, **kw) as v:
         res["argv"] = v.argv
         try:
             v.expect(r"^BENCH-INIT start")
             res["values"]["boot_init"] = v.elapsed() * 1000
+            res["marks"].append(("start", time.time()))
+            while trace:
+                try:
+                    m = v.expect(r"^BENCH(?:-NA)? (\S+) .*\n|^BENCH-INIT ready")
+                except AssertionError:
+                    break
+                res["marks"].append((m.group(1) or "end", time.time()))
             v.wait()
             res["values"]["boot_off"] = v.elapsed() * 1000
         except AssertionError as e:
@@ -259,6 +284,29 @@ def boot(kernel, mode, a):
     return res, out
 
 
+def trace_counts(log, marks):
+    """Per benchmark: kicks, interrupts and requests (buffers popped) in the
+    window from the previous BENCH line to its own, over all devices."""
+    events = []
+    with open(log) as f:
+        for line in f:
+            m = re.match(r"\d+@(\d+\.\d+):(\w+) ", line)
+            if m:
+                events.append((float(m.group(1)), m.group(2)))
+    counts = {}
+    for (_, t0), (name, t1) in zip(marks, marks[1:]):
+        c = counts.setdefault(name, {"kicks": 0, "irqs": 0, "reqs": 0})
+        for t, ev in events:
+            if t0 < t <= t1:
+                if ev == "virtio_queue_notify":
+                    c["kicks"] += 1
+                elif ev.startswith("virtio_notify"):
+                    c["irqs"] += 1
+                elif ev == "virtqueue_pop":
+                    c["reqs"] += 1
+    return counts
+
+
 # ---- report ----------------------------------------------------------------------
 
 def fmt(x):
@@ -273,11 +321,14 @@ def summary(samples):
     return statistics.median(samples), min(samples), max(samples)
 
 
-def cell(samples, unit):
+def cell(samples, unit, runs, name):
+    """median unit (min-max), and what the program noted about it."""
     if not samples:
         return None
     med, lo, hi = summary(samples)
-    return "%s %s (%s-%s)" % (fmt(med), unit, fmt(lo), fmt(hi))
+    notes = sorted({n for r in runs for n in r["notes"] if n.startswith(name + ": ")})
+    return "%s %s (%s-%s)%s" % (fmt(med), unit, fmt(lo), fmt(hi), "".join(
+        " %s" % n[len(name) + 2:] for n in notes))
 
 
 def na_reason(runs, name):
@@ -311,14 +362,36 @@ set grid xtics
 set style fill solid 0.7 border -1
 unset key
 set arrow from 1,-0.7 to 1,%g nohead lw 2 lc rgb "black"
-plot '%s' using ($3 < 1 ? $3 : 1):1:($3 < 1 ? 1 : $3):($1-0.35):($1+0.35):ytic(2) \\
+plot '%s' using 3:1:($3 < 1 ? $3 : 1):($3 < 1 ? 1 : $3):($1-0.35):($1+0.35):ytic(2) \\
      with boxxyerror lc rgb "#4a7ab5"
 """ % (90 + 28 * n, path, n - 0.3, n - 0.3, data)
     subprocess.run(["gnuplot"], input=script, text=True, check=True)
     os.unlink(data)
 
 
-def report(runs, a, out_md, out_svg):
+def count_table(counts):
+    """Markdown rows: per benchmark that touched a device, kicks and
+    interrupts per request on each kernel."""
+    kernels = [k for k in ("vireo", "linux") if k in counts]
+    head = "| benchmark |" + "".join(
+        " %s requests | kicks/req | irqs/req |" % k.capitalize() for k in kernels)
+    rows = [head, "|---|" + "---|---|---|" * len(kernels)]
+    for name, label, _, _ in FIGURES:
+        cs = [counts[k].get(name) for k in kernels]
+        if not any(c and c["reqs"] >= 50 for c in cs):
+            continue                # no device traffic to speak of
+        row = "| %s |" % label
+        for c in cs:
+            if not c or not c["reqs"]:
+                row += " - | - | - |"
+            else:
+                row += " %d | %.2f | %.2f |" % (c["reqs"], c["kicks"] / c["reqs"],
+                                               c["irqs"] / c["reqs"])
+        rows.append(row)
+    return rows
+
+
+def report(runs, counts, a, out_md, out_svg):
     lines = []
     today = datetime.date.today().isoformat()
     qemu = subprocess.run(["qemu-system-x86_64", "--version"], stdout=subprocess.PIPE,
@@ -346,8 +419,8 @@ def report(runs, a, out_md, out_svg):
         vr = [r for r in vruns if r["mode"] == kind]
         lr = [r for r in lruns if r["mode"] == kind]
         vs, ls = collect(vr, name), collect(lr, name)
-        vcell = cell(vs, unit) or (na_reason(vr, name) if vr else "not run")
-        lcell = cell(ls, unit) or (na_reason(lr, name) if lr else "not run")
+        vcell = cell(vs, unit, vr, name) or (na_reason(vr, name) if vr else "not run")
+        lcell = cell(ls, unit, lr, name) or (na_reason(lr, name) if lr else "not run")
         ratio = "-"
         if vs and ls:
             v, l = statistics.median(vs), statistics.median(ls)
@@ -355,14 +428,20 @@ def report(runs, a, out_md, out_svg):
             ratio = "%.2f" % r
             chart_rows.append((label.split(",")[0].split(" (")[0], r))
         lines.append("| %s | %s | %s | %s |" % (label, vcell, lcell, ratio))
-    notes = sorted({"%s %s" % (k, n) for k, r in runs for n in r["notes"]})
-    if notes:
-        lines += ["", "Notes printed by the programs: " + "; ".join(
-            "`%s`" % n for n in notes)]
     fsck = [(k, r["fsck"]) for k, r in runs if "fsck" in r]
     if fsck:
         lines += ["", "`e2fsck -fn` of the ext2 disk after each run: " + ", ".join(
             "%s %s" % (k, "clean" if rc == 0 else "exit %d" % rc) for k, rc in fsck)]
+    if counts:
+        lines += ["", "## Kicks and interrupts per request (QEMU's own count)", "",
+                  "One extra run per kernel with QEMU tracing virtio_queue_notify "
+                  "(kicks), virtio_notify/virtio_notify_irqfd (interrupts sent) and "
+                  "virtqueue_pop (requests: buffers the device took), over all devices, "
+                  "between the BENCH line before and the benchmark's own (so the "
+                  "read benchmark includes its warm-up pass). Devices with "
+                  "`ioeventfd=off` in that run only, so QEMU traces every kick; its "
+                  "figures are not in the table above.", ""]
+        lines += count_table(counts)
     lines += ["", "## Interrupts during the disk, file system and network programs", "",
               "Rows of /proc/interrupts that grew while the program ran (each kernel's "
               "own names), summed over CPUs, from the last round:", ""]
@@ -416,6 +495,8 @@ def main():
     ap.add_argument("--only", choices=["vireo", "linux"])
     ap.add_argument("--timeout", type=int, default=600)
     ap.add_argument("--vireo", default=os.path.join(ROOT, "build", "vireo.elf"))
+    ap.add_argument("--no-trace", action="store_true",
+                    help="skip the traced run that counts kicks and interrupts")
     ap.add_argument("--out", default=RESULTS,
                     help="directory for DATE.md and DATE.svg (default bench/results)")
     a = ap.parse_args()
@@ -436,10 +517,20 @@ def main():
                     rnd + 1, k, mode, time.monotonic() - t,
                     " ".join("%s=%s" % (n, fmt(v)) for n, v in res["values"].items())),
                     flush=True)
+    counts = {}
+    for k in ([] if a.no_trace else kernels):
+        log = os.path.join(OUT, "%s-trace.log" % k)
+        if os.path.exists(log):
+            os.unlink(log)
+        res, out = boot(k, "run", a, trace=log)
+        with open(os.path.join(OUT, "%s-traced-run.log" % k), "w") as f:
+            f.write(out)
+        counts[k] = trace_counts(log, res["marks"])
+        print("traced %s: %s" % (k, counts[k]), flush=True)
     os.makedirs(a.out, exist_ok=True)
     day = datetime.date.today().isoformat()
     md = os.path.join(a.out, day + ".md")
-    lines = report(runs, a, md, os.path.join(a.out, day + ".svg"))
+    lines = report(runs, counts, a, md, os.path.join(a.out, day + ".svg"))
     print("\n".join(lines))
     print("\nwrote %s" % os.path.relpath(md, ROOT))
 

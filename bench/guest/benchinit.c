@@ -169,6 +169,7 @@ static void run_all(const char *port)
 {
 	char *getppid[] = { "/bin/getppid", NULL };
 	char *forkexec[] = { "/bin/forkexec", NULL };
+	char *forkexit[] = { "/bin/forkexec", "exit", NULL };
 	char *pipe[] = { "/bin/pipe", NULL };
 	char *ctxsw[] = { "/bin/pipe", "ctxsw", NULL };
 	char *blk[] = { "/bin/blk", "/dev/vdb", NULL };
@@ -177,6 +178,7 @@ static void run_all(const char *port)
 
 	run("getppid", getppid, 0);
 	run("forkexec", forkexec, 0);
+	run("forkexit", forkexit, 0);
 	run("pipe", pipe, 0);
 	run("ctxsw", ctxsw, 0);
 	run("blk", blk, 1);

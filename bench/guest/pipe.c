@@ -33,7 +33,8 @@ int main(int argc, char **argv)
 		CPU_SET(0, &set);
 		/* Inherited by the child across fork. */
 		if (sched_setaffinity(0, sizeof(set), &set))
-			snprintf(pinned, sizeof(pinned), " pinned=no(errno=%d)", errno);
+			snprintf(pinned, sizeof(pinned), " pinned=no(sched_setaffinity: %s)",
+				 strerror(errno));
 		else
 			snprintf(pinned, sizeof(pinned), " pinned=yes");
 	}
