@@ -21,6 +21,7 @@ struct devfs_node {
 static const struct devfs_node char_nodes[] = {
 	{ "console", S_IFCHR | 0600, 5, 1 },
 	{ "tty", S_IFCHR | 0666, 5, 0 },
+	{ "ttyS0", S_IFCHR | 0660, 4, 64 },
 	{ "null", S_IFCHR | 0666, 1, 3 },
 	{ "zero", S_IFCHR | 0666, 1, 5 },
 	{ "full", S_IFCHR | 0666, 1, 7 },

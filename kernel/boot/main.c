@@ -4,16 +4,19 @@
  */
 #include "kernel/boot/main.h"
 #include "kernel/boot/cmdline.h"
+#include "kernel/boot/monitor.h"
 #include "kernel/acpi/acpi.h"
 #include "kernel/arch/x86_64/irq.h"
 #include "kernel/arch/x86_64/power.h"
 #include "kernel/arch/x86_64/smp.h"
 #include "kernel/arch/x86_64/x86.h"
 #include "kernel/console/console.h"
+#include "kernel/lib/errno.h"
 #include "kernel/lib/log.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm/mm.h"
 #include "kernel/proc/proc.h"
+#include "kernel/proc/tty.h"
 #include "net/net.h"
 #include "pci/pci.h"
 #include "virtio/virtio.h"
@@ -63,6 +66,7 @@ static void log_boot_info(const struct boot_info *bi)
 void kmain(const struct boot_info *bi)
 {
 	char patterns[256];
+	int root_err;
 
 	pr_notice("%s booting\n", vireo_version);
 	log_boot_info(bi);
@@ -76,6 +80,7 @@ void kmain(const struct boot_info *bi)
 	timer_cpu_init(NULL);
 	sched_init();
 	serial_rx_init();
+	tty_init(bi->cmdline);
 	irq_enable();
 	smp_init();
 	pci_init();
@@ -86,12 +91,13 @@ void kmain(const struct boot_info *bi)
 	net_init();
 	virtio_net_init();
 	net_config(bi->cmdline);
-	if (!vfs_init()) {
+	root_err = vfs_init();
+	if (!root_err) {
 		sysfs_init();
 		procfs_init(bi->cmdline);
 		bcache_init();
 		ext2_init();
-		mount_root(bi->cmdline);
+		root_err = mount_root(bi->cmdline);
 	}
 
 	if (cmdline_get(bi->cmdline, "bench", patterns, sizeof(patterns)) &&
@@ -125,9 +131,11 @@ void kmain(const struct boot_info *bi)
 		machine_power_off(failed ? 1 : 0);
 	}
 
+	if (root_err)
+		monitor_run(root_err == -ENOENT ? "no root file system: no initramfs and no root="
+				: "no root file system: it could not be mounted (see the log)");
 	/* PID 1 from the initramfs (a boot module) or the root device. */
 	if (!proc_start_init(bi->cmdline, bi->nr_modules > 0))
 		task_exit();
-	pr_emerg("vireo: cannot start init; halting\n");
-	machine_halt();
+	monitor_run("init could not be started (see the log)");
 }

@@ -9,12 +9,20 @@
 
 struct console {
 	const char *name;
+	/* Text: '\n' becomes the device's line end. */
 	void (*write)(struct console *c, const char *s, size_t n);
+	/* Bytes as they are (the TTY did its own output processing); NULL:
+	 * write is used. */
+	void (*write_raw)(struct console *c, const char *s, size_t n);
 	struct console *next;
 };
 
 void console_register(struct console *c);
 void console_write(const char *s, size_t n);
+/* A log line: on a line of its own even if the console is mid-line. */
+void console_write_line(const char *s, size_t n);
+/* Terminal output (the TTY layer), byte for byte. */
+void console_write_raw(const char *s, size_t n);
 
 /* 16550 UART on a legacy I/O port (ttyS0 = 0x3f8, ttyS1 = 0x2f8...). */
 int serial_console_init(int index);

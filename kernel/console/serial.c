@@ -47,6 +47,14 @@ static void serial_write(struct console *con, const char *s, size_t n)
 		serial_putc_raw(s[i]);
 }
 
+static void serial_write_raw(struct console *con, const char *s, size_t n)
+{
+	if (!serial_base)
+		return;
+	for (size_t i = 0; i < n; i++)
+		serial_out(s[i]);
+}
+
 u16 serial_console_port(void)
 {
 	return serial_base;
@@ -55,6 +63,7 @@ u16 serial_console_port(void)
 static struct console serial_console = {
 	.name = "ttyS",
 	.write = serial_write,
+	.write_raw = serial_write_raw,
 };
 
 int serial_console_init(int index)

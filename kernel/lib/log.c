@@ -52,7 +52,7 @@ void vklog(int level, const char *fmt, va_list ap)
 		flags = spin_lock_irqsave(&log_lock);
 	ring_put(line, (size_t)n);
 	if (console_ready && (level < console_level || log_panicking))
-		console_write(line, (size_t)n);
+		console_write_line(line, (size_t)n);
 	if (!log_panicking)
 		spin_unlock_irqrestore(&log_lock, flags);
 }

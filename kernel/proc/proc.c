@@ -366,8 +366,10 @@ static void __noreturn init_thread(void *arg)
 		}
 		pr_warn("proc: cannot run %s as init: error %ld\n", ia->paths[i], err);
 	}
-	pr_emerg("proc: no init found; powering off\n");
-	machine_power_off(0x7f);
+	/* As before userspace existed: say so and idle (the [shell] issue
+	 * adds a monitor here). */
+	pr_emerg("proc: no init found; no userspace yet, idling (Ctrl-A X leaves QEMU)\n");
+	task_exit();
 }
 
 int proc_start_init(const char *cmdline, bool initramfs)

@@ -76,8 +76,14 @@ KTEST(timer_fires_in_order_never_early)
 		timer_arm(&f[i].t, due[i]);
 	}
 	irq_enable();
+	bool all = true;
+	for (int i = 0; i < 3; i++)
+		all &= wait_fired(&f[i], 1000);
+	/* A failed assert must not leave timers armed on this stack frame. */
+	for (int i = 0; !all && i < 3; i++)
+		timer_cancel_sync(&f[i].t);
+	KT_ASSERT(all);
 	for (int i = 0; i < 3; i++) {
-		KT_ASSERT(wait_fired(&f[i], 1000));
 		KT_ASSERT(f[i].at >= due[i]);
 	}
 	KT_ASSERT_EQ(f[1].order, 1);
@@ -93,11 +99,20 @@ KTEST(timer_cancel_prevents_callback)
 	f.seq = g.seq = &seq;
 	timer_setup(&f.t, fired_fn);
 	timer_setup(&g.t, fired_fn);
+	/* Interrupts off from arm to cancel, so f cannot rightly fire first
+	 * on a host that stalls this vCPU for the 2 ms (and a failed assert
+	 * cannot leave g armed on this dead stack frame). */
+	irq_disable();
 	timer_arm(&f.t, ktime_get() + 2 * NSEC_PER_MSEC);
 	timer_arm(&g.t, ktime_get() + 4 * NSEC_PER_MSEC);
-	KT_ASSERT(timer_cancel(&f.t));
-	KT_ASSERT(!timer_cancel(&f.t));
-	KT_ASSERT(wait_fired(&g, 200));
+	bool cancelled = timer_cancel(&f.t);
+	bool again = timer_cancel(&f.t);
+	irq_enable();
+	if (!wait_fired(&g, 1000))
+		timer_cancel_sync(&g.t);
+	KT_ASSERT(cancelled);
+	KT_ASSERT(!again);
+	KT_ASSERT(READ_ONCE(g.order) != 0);
 	KT_ASSERT_EQ(f.order, 0);
 	KT_ASSERT_EQ(g.order, 1);
 }

@@ -144,9 +144,9 @@ def _():
 @case("cmdline/init-args-after-double-dash")
 def _():
     # Parameters after "--" are init's, not the kernel's: `test` there
-    # must not run the tests (the kernel idles; we stop it).
+    # must not run the tests (the kernel ends in the monitor; we stop it).
     with vm(cmdline="console=ttyS0 -- test", timeout=20) as v:
-        v.expect(r"no userspace yet")
+        v.expect(r"monitor: userspace cannot start")
         assert "KTEST" not in v.output
 
 

@@ -77,7 +77,7 @@ def kernel_view(text):
 def check_enumeration(machine, extra):
     with vm(machine=machine, qmp=True, extra=["-nodefaults"] + extra,
             cmdline="console=ttyS0 loglevel=8", timeout=60) as v:
-        v.expect(r"no userspace yet")
+        v.expect(r"monitor: userspace cannot start")
         want = qemu_view(v)
         devs, bars = kernel_view(v.output)
     assert len(want) >= 4, want
