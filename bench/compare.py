@@ -194,16 +194,21 @@ class Sink:
 # ---- one boot ------------------------------------------------------------------
 
 def parse(out):
-    """BENCH lines -> {name: value} and notes ("name: key=value"),
-    BENCH-NA lines -> {name: reason}."""
-    values, na, notes = {}, {}, []
+    """BENCH lines -> {name: value}, their operation counts (ops=N) and
+    other notes ("name: key=value ..."); BENCH-NA lines -> {name: reason}."""
+    values, na, notes, ops = {}, {}, [], {}
     for m in re.finditer(r"^BENCH (\S+) ([\d.]+) (\S+)(.*)$", out, re.M):
         values[m.group(1)] = float(m.group(2))
-        if m.group(4).strip():
-            notes.append("%s: %s" % (m.group(1), m.group(4).strip()))
+        extra = m.group(4).strip()
+        o = re.search(r"(?:^| )ops=(\d+)", extra)
+        if o:
+            ops[m.group(1)] = int(o.group(1))
+            extra = (extra[:o.start()] + extra[o.end():]).strip()
+        if extra:
+            notes.append("%s: %s" % (m.group(1), extra))
     for m in re.finditer(r"^BENCH-NA (\S+) (.*)$", out, re.M):
         na[m.group(1)] = m.group(2).strip()
-    return values, na, notes
+    return values, na, notes, ops
 
 
 def interrupts(out, bench):
@@ -230,7 +235,7 @@ def boot(kernel, mode, a, trace=None):
     else:
         kw = dict(kernel=a.linux, initrd=a.linux_initrd,
                   cmdline="console=ttyS0 quiet panic=-1 %s" % init_args)
-    res = {"values": {}, "na": {}, "irqs": {}, "notes": [], "marks": []}
+    res = {"values": {}, "na": {}, "irqs": {}, "notes": [], "ops": {}, "marks": []}
     with VM(machine=a.machine, smp=a.smp, mem=a.mem, debug_exit=False,
             extra=devices(trace), timeout=a.timeout, **kw) as v:
         res["argv"] = v.argv
@@ -258,7 +263,7 @@ def boot(kernel, mode, a, trace=None):
     res["values"].pop("boot_init", None)
     res["values"].pop("boot_off", None)
     sink.close()
-    values, na, res["notes"] = parse(out)
+    values, na, res["notes"], res["ops"] = parse(out)
     res["values"].update(values)
     res["na"].update(na)
     if sink.seconds and sink.bytes == TCP_MIB << 20:
@@ -266,7 +271,7 @@ def boot(kernel, mode, a, trace=None):
     else:
         res["na"]["tcp_tx"] = na.get("tcp_tx_guest", "host received %d of %d bytes"
                                      % (sink.bytes, TCP_MIB << 20))
-    for b in ("blk", "ext2", "tcp"):
+    for b in re.findall(r"^IRQS (\S+) before", out, re.M):
         res["irqs"][b] = interrupts(out, b)
     fsck = subprocess.run(["e2fsck", "-fn", os.path.join(OUT, "ext2-128M.img")],
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -407,8 +412,9 @@ def report(runs, counts, a, out_md, out_svg):
               "- Linux: Debian's %s (%s), modules loaded by the same /init" % (
                   os.path.basename(a.linux), lversion),
               "- %s, -M %s, -accel %s, -smp %s, -m %s; host: %d CPUs, load average "
-              "%.1f at the start" % (qemu, a.machine, a.accel_desc, a.smp, a.mem,
-                                     os.cpu_count(), os.getloadavg()[0]), "",
+              "%.1f at the start, %.1f at the end (shared machine)" % (
+                  qemu, a.machine, a.accel_desc, a.smp, a.mem, os.cpu_count(),
+                  a.load_start, os.getloadavg()[0]), "",
               "| benchmark | Vireo | Linux | ratio (>1: Vireo better) |",
               "|---|---|---|---|"]
     chart_rows = []
@@ -442,18 +448,25 @@ def report(runs, counts, a, out_md, out_svg):
                   "`ioeventfd=off` in that run only, so QEMU traces every kick; its "
                   "figures are not in the table above.", ""]
         lines += count_table(counts)
-    lines += ["", "## Interrupts during the disk, file system and network programs", "",
+    lines += ["", "## Interrupts during each program (the guest's own count)", "",
               "Rows of /proc/interrupts that grew while the program ran (each kernel's "
-              "own names), summed over CPUs, from the last round:", ""]
+              "own names), summed over CPUs, from the last round; the six largest, "
+              "and per operation where the program counted them (a fork, a round "
+              "trip):", ""]
     for k, rs in (("vireo", vruns), ("linux", lruns)):
         rr = [r for r in rs if r["mode"] == "run"]
         if not rr:
             continue
-        for b, rows in sorted(rr[-1]["irqs"].items()):
-            desc = ", ".join("%s %s: %d" % (irq, name, n) for (irq, name), n in
+        for b, rows in rr[-1]["irqs"].items():
+            ops = rr[-1]["ops"].get(b)
+            desc = ", ".join("%s %s: %d%s" % (irq, " ".join(name.split()), n,
+                                               " (%.2f/op)" % (n / ops) if ops else "")
+                             for (irq, name), n in
                              sorted(rows.items(), key=lambda x: -x[1])[:6])
             lines.append("- %s `%s`: %s" % (k, b, desc or "none"))
-    lines += ["", "## Command lines", "",
+    lines += ["", "Why Vireo is slower where it is, from these counts: "
+              "[bench/findings.md](../findings.md) (hand-written).",
+              "", "## Command lines", "",
               "Disks: vda an empty 8 MiB image, vdb 64 MiB of random data (raw reads), "
               "vdc a fresh `mke2fs -t ext2 -b 4096` 128 MiB image each run. The initramfs "
               "holds bench/guest/benchinit.c as /init and the programs in /bin (Linux's "
@@ -501,6 +514,7 @@ def main():
                     help="directory for DATE.md and DATE.svg (default bench/results)")
     a = ap.parse_args()
     a.accel_desc = "tcg -cpu max"
+    a.load_start = os.getloadavg()[0]
     build_initrds(a)
     kernels = [a.only] if a.only else ["vireo", "linux"]
     runs = []

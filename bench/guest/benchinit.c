@@ -15,9 +15,10 @@
  *   boot          print "BENCH-INIT ready" and power off;
  *   run [PORT]    run every benchmark program in /bin, each a child
  *                 process, then power off; PORT is the host's TCP sink.
- * /proc/interrupts is printed around the disk and network benchmarks
- * ("IRQS <name> before|after" lines), so interrupts per request can be
- * counted on both kernels.
+ * /proc/interrupts is printed around each benchmark program ("IRQS <name>
+ * before|after" lines), so device interrupts and inter-processor
+ * interrupts (rescheduling, function calls, TLB shootdowns) per operation
+ * can be counted on both kernels.
  */
 #define _GNU_SOURCE
 #include "bench.h"
@@ -143,13 +144,12 @@ static void print_interrupts(const char *bench, const char *when)
 }
 
 /* Run argv[0] as a child and wait for it. */
-static void run(const char *bench, char *const argv[], int count_irqs)
+static void run(const char *bench, char *const argv[])
 {
 	int status;
 	pid_t pid;
 
-	if (count_irqs)
-		print_interrupts(bench, "before");
+	print_interrupts(bench, "before");
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
@@ -161,8 +161,7 @@ static void run(const char *bench, char *const argv[], int count_irqs)
 		bench_na(bench, "fork: %s", strerror(errno));
 	else if (waitpid(pid, &status, 0) == pid && status)
 		printf("benchinit: %s exited with status %#x\n", argv[0], status);
-	if (count_irqs)
-		print_interrupts(bench, "after");
+	print_interrupts(bench, "after");
 }
 
 static void run_all(const char *port)
@@ -176,15 +175,15 @@ static void run_all(const char *port)
 	char *ext2[] = { "/bin/ext2", "/dev/vdc", NULL };
 	char *tcp[] = { "/bin/tcp", GATEWAY, (char *)port, NULL };
 
-	run("getppid", getppid, 0);
-	run("forkexec", forkexec, 0);
-	run("forkexit", forkexit, 0);
-	run("pipe", pipe, 0);
-	run("ctxsw", ctxsw, 0);
-	run("blk", blk, 1);
-	run("ext2", ext2, 1);
+	run("getppid", getppid);
+	run("forkexec", forkexec);
+	run("forkexit", forkexit);
+	run("pipe", pipe);
+	run("ctxsw", ctxsw);
+	run("blk", blk);
+	run("ext2", ext2);
 	if (port)
-		run("tcp", tcp, 1);
+		run("tcp", tcp);
 }
 
 int main(int argc, char **argv)

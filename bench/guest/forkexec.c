@@ -20,6 +20,7 @@ int main(int argc, char **argv)
 	const char *prog = argc > 2 && !no_exec ? argv[2] : "/bin/nop";
 	char *const child_argv[] = { (char *)prog, NULL };
 	uint64_t t0, t1;
+	char ops[32];
 
 	t0 = bench_now_ns();
 	while (done < n) {
@@ -44,6 +45,7 @@ int main(int argc, char **argv)
 			break;
 	}
 	t1 = bench_now_ns();
-	bench_result(name, (double)(t1 - t0) / (double)done / 1000.0, "us", "");
+	snprintf(ops, sizeof(ops), " ops=%ld", done);
+	bench_result(name, (double)(t1 - t0) / (double)done / 1000.0, "us", ops);
 	return 0;
 }

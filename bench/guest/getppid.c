@@ -11,6 +11,7 @@ int main(int argc, char **argv)
 {
 	long n = argc > 1 ? atol(argv[1]) : 2000000, done = 0;
 	uint64_t t0, t1;
+	char ops[32];
 
 	syscall(SYS_getppid);           /* fault in the code and stack first */
 	t0 = bench_now_ns();
@@ -20,6 +21,7 @@ int main(int argc, char **argv)
 			break;
 	}
 	t1 = bench_now_ns();
-	bench_result("getppid", (double)(t1 - t0) / (double)done, "ns", "");
+	snprintf(ops, sizeof(ops), " ops=%ld", done);
+	bench_result("getppid", (double)(t1 - t0) / (double)done, "ns", ops);
 	return 0;
 }

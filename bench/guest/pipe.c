@@ -20,7 +20,7 @@ int main(int argc, char **argv)
 	int ctxsw = argc > 1 && !strcmp(argv[1], "ctxsw");
 	long n = argc > 1 + ctxsw ? atol(argv[1 + ctxsw]) : 200000, done = 0;
 	const char *name = ctxsw ? "ctxsw" : "pipe";
-	char pinned[64] = "";
+	char note[96] = "";
 	int ab[2], ba[2], status;
 	uint64_t t0, t1;
 	char c = 0;
@@ -33,10 +33,10 @@ int main(int argc, char **argv)
 		CPU_SET(0, &set);
 		/* Inherited by the child across fork. */
 		if (sched_setaffinity(0, sizeof(set), &set))
-			snprintf(pinned, sizeof(pinned), " pinned=no(sched_setaffinity: %s)",
+			snprintf(note, sizeof(note), " pinned=no(sched_setaffinity: %s)",
 				 strerror(errno));
 		else
-			snprintf(pinned, sizeof(pinned), " pinned=yes");
+			snprintf(note, sizeof(note), " pinned=yes");
 	}
 	if (pipe(ab) || pipe(ba)) {
 		bench_na(name, "pipe: %s", strerror(errno));
@@ -71,9 +71,11 @@ int main(int argc, char **argv)
 		bench_na(name, "child failed (status %#x)", status);
 		return 1;
 	}
+	/* ops: round trips. */
+	snprintf(note + strlen(note), sizeof(note) - strlen(note), " ops=%ld", done);
 	if (ctxsw)
-		bench_result(name, (double)(t1 - t0) / (double)done / 2000.0, "us", pinned);
+		bench_result(name, (double)(t1 - t0) / (double)done / 2000.0, "us", note);
 	else
-		bench_result(name, (double)(t1 - t0) / (double)done / 1000.0, "us", "");
+		bench_result(name, (double)(t1 - t0) / (double)done / 1000.0, "us", note);
 	return 0;
 }

@@ -29,15 +29,16 @@ def _():
                            stderr=subprocess.STDOUT, text=True, timeout=30)
         assert r.returncode == 0, "%s: %d\n%s" % (p, r.returncode, r.stdout)
         out += r.stdout
-    values, na, notes = compare.parse(out)
+    values, na, notes, ops = compare.parse(out)
     assert set(values) == {"getppid", "forkexec", "forkexit", "pipe", "ctxsw"}, out
+    assert set(ops) == set(values) and all(n > 0 for n in ops.values()), ops
     assert all(v > 0 for v in values.values()), out
     assert not na, na
     assert any(n.startswith("ctxsw: pinned=") for n in notes), notes
     # No host sink listening on port 1: the failure is reported, not faked.
     r = subprocess.run([os.path.join(GUEST, "tcp"), "127.0.0.1", "1", "1"],
                        stdout=subprocess.PIPE, text=True, timeout=30)
-    values, na, _ = compare.parse(r.stdout)
+    values, na, _, _ = compare.parse(r.stdout)
     assert r.returncode and not values and "tcp_tx_guest" in na, r.stdout
 
 
