@@ -56,22 +56,27 @@ VIREO_IP = "ip=10.0.2.15::10.0.2.2:255.255.255.0::eth0:off"
 TRACE_EVENTS = ["virtio_queue_notify", "virtio_notify", "virtio_notify_irqfd",
                 "virtqueue_pop"]
 
-# name -> (label, unit, higher is better)
+# name -> (label, unit, higher is better, chart label)
 FIGURES = [
-    ("boot_init", "boot: QEMU start -> init's first line", "ms", False),
-    ("boot_off", "boot: QEMU start -> power-off (devices up)", "ms", False),
-    ("getppid", "getppid round trip", "ns", False),
-    ("forkexec", "fork + exec + wait (static binary)", "us", False),
-    ("forkexit", "fork + exit + wait (no exec)", "us", False),
-    ("pipe", "pipe ping-pong round trip (2 processes)", "us", False),
-    ("ctxsw", "context switch (2 processes pinned to CPU 0)", "us", False),
-    ("blk_seq", "virtio-blk sequential read, 128 KiB O_DIRECT", "MB/s", True),
-    ("blk_rand_qd1", "virtio-blk 4 KiB random read, QD1", "IOPS", True),
-    ("blk_rand_qd32", "virtio-blk 4 KiB random read, QD32 (32 processes)", "IOPS", True),
-    ("ext2_create", "ext2 create empty files (+ sync)", "files/s", True),
-    ("ext2_write", "ext2 sequential write 32 MiB (+ fsync)", "MB/s", True),
-    ("ext2_read", "ext2 sequential read 32 MiB, cold", "MB/s", True),
-    ("tcp_tx", "TCP guest -> host, 64 MiB (host-measured)", "MB/s", True),
+    ("boot_init", "boot: QEMU start -> init's first line", "ms", False, "boot to init"),
+    ("boot_off", "boot: QEMU start -> power-off (devices up)", "ms", False,
+     "boot to power-off"),
+    ("getppid", "getppid round trip", "ns", False, "getppid"),
+    ("forkexec", "fork + exec + wait (static binary)", "us", False, "fork+exec+wait"),
+    ("forkexit", "fork + exit + wait (no exec)", "us", False, "fork+exit+wait"),
+    ("pipe", "pipe ping-pong round trip (2 processes)", "us", False, "pipe ping-pong"),
+    ("ctxsw", "context switch (2 processes pinned to CPU 0)", "us", False,
+     "context switch"),
+    ("blk_seq", "virtio-blk sequential read, 128 KiB O_DIRECT", "MB/s", True,
+     "blk seq read"),
+    ("blk_rand_qd1", "virtio-blk 4 KiB random read, QD1", "IOPS", True,
+     "blk 4K rand QD1"),
+    ("blk_rand_qd32", "virtio-blk 4 KiB random read, QD32 (32 processes)", "IOPS", True,
+     "blk 4K rand QD32"),
+    ("ext2_create", "ext2 create empty files (+ sync)", "files/s", True, "ext2 create"),
+    ("ext2_write", "ext2 sequential write 32 MiB (+ fsync)", "MB/s", True, "ext2 write"),
+    ("ext2_read", "ext2 sequential read 32 MiB, cold", "MB/s", True, "ext2 cold read"),
+    ("tcp_tx", "TCP guest -> host, 64 MiB (host-measured)", "MB/s", True, "TCP to host"),
 ]
 
 
@@ -237,18 +242,21 @@ def boot(kernel, mode, a, trace=None):
                   cmdline="console=ttyS0 quiet panic=-1 %s" % init_args)
     res = {"values": {}, "na": {}, "irqs": {}, "notes": [], "ops": {}, "marks": []}
     with VM(machine=a.machine, smp=a.smp, mem=a.mem, debug_exit=False,
-            extra=devices(trace), timeout=a.timeout, **kw) as v:
+            extra=devices(trace), timeout=a.timeout, qmp=bool(trace), **kw) as v:
         res["argv"] = v.argv
         try:
             v.expect(r"^BENCH-INIT start")
             res["values"]["boot_init"] = v.elapsed() * 1000
-            res["marks"].append(("start", time.time()))
+            name = "start"
             while trace:
+                res["marks"].append((name, time.time(), jit_stats(v)))
                 try:
-                    m = v.expect(r"^BENCH(?:-NA)? (\S+) .*\n|^BENCH-INIT ready")
+                    m = v.expect(r"^BENCH(?:-NA)? (\S+) .*\n|^BENCH-INIT (ready)")
                 except AssertionError:
                     break
-                res["marks"].append((m.group(1) or "end", time.time()))
+                name = m.group(1) or m.group(2)
+            if trace:
+                v._qmp = None   # QEMU has gone: nothing to close politely
             v.wait()
             res["values"]["boot_off"] = v.elapsed() * 1000
         except AssertionError as e:
@@ -283,15 +291,28 @@ def boot(kernel, mode, a, trace=None):
                 del res["values"][k]
                 res["na"][k] = "e2fsck -fn found errors afterwards"
     if "error" in res:
-        for name, _, _, _ in FIGURES[2:]:
+        for name, *_ in FIGURES[2:]:
             if name not in res["values"] and name not in res["na"]:
                 res["na"][name] = res["error"]
     return res, out
 
 
+def jit_stats(v):
+    """QEMU's TCG counters: translated blocks made and invalidated (code
+    translated anew, e.g. because the guest wrote to a page holding code)."""
+    try:
+        text = v.qmp("human-monitor-command", **{"command-line": "info jit"})
+    except (AssertionError, OSError, ValueError):
+        return None
+    tbs = re.search(r"TB count\s+(\d+)", text)
+    inval = re.search(r"TB invalidate count\s+(\d+)", text)
+    return (int(tbs.group(1)), int(inval.group(1))) if tbs and inval else None
+
+
 def trace_counts(log, marks):
     """Per benchmark: kicks, interrupts and requests (buffers popped) in the
-    window from the previous BENCH line to its own, over all devices."""
+    window from the previous BENCH line to its own, over all devices; and
+    the translated blocks QEMU made and invalidated meanwhile."""
     events = []
     with open(log) as f:
         for line in f:
@@ -299,8 +320,10 @@ def trace_counts(log, marks):
             if m:
                 events.append((float(m.group(1)), m.group(2)))
     counts = {}
-    for (_, t0), (name, t1) in zip(marks, marks[1:]):
+    for (_, t0, j0), (name, t1, j1) in zip(marks, marks[1:]):
         c = counts.setdefault(name, {"kicks": 0, "irqs": 0, "reqs": 0})
+        if j0 and j1:
+            c["tbs"], c["tb_inval"] = j1[0] - j0[0], j1[1] - j0[1]
         for t, ev in events:
             if t0 < t <= t1:
                 if ev == "virtio_queue_notify":
@@ -348,16 +371,17 @@ def collect(runs, name):
 
 
 def chart(rows, path):
-    """Horizontal bars of the ratios (log scale), gnuplot -> SVG."""
+    """Horizontal bars of the ratios (log scale, table order from the top),
+    gnuplot -> SVG."""
     data = path + ".dat"
+    n = len(rows)
     with open(data, "w") as f:
         for i, (label, ratio) in enumerate(rows):
-            f.write('%d "%s" %g\n' % (i, label.replace('"', "'"), ratio))
-    n = len(rows)
+            f.write('%d "%s" %g "%.2fx"\n' % (n - 1 - i, label, ratio, ratio))
     script = """
-set terminal svg size 900,%d dynamic font "sans,12" background "white"
+set terminal svg size 760,%d dynamic font "sans,12" background "white"
 set output '%s'
-set title "Vireo vs Linux guest, same QEMU line (ratio > 1: Vireo better)"
+set title "Vireo / Linux guest, same QEMU line (> 1: Vireo better)"
 set logscale x 10
 set xrange [0.01:100]
 set yrange [-0.7:%g]
@@ -368,8 +392,10 @@ set style fill solid 0.7 border -1
 unset key
 set arrow from 1,-0.7 to 1,%g nohead lw 2 lc rgb "black"
 plot '%s' using 3:1:($3 < 1 ? $3 : 1):($3 < 1 ? 1 : $3):($1-0.35):($1+0.35):ytic(2) \\
-     with boxxyerror lc rgb "#4a7ab5"
-""" % (90 + 28 * n, path, n - 0.3, n - 0.3, data)
+       with boxxyerror lc rgb "#4a7ab5", \\
+     '' using ($3 >= 1 ? $3 * 1.08 : NaN):1:4 with labels left font "sans,10", \\
+     '' using ($3 < 1 ? $3 / 1.08 : NaN):1:4 with labels right font "sans,10"
+""" % (90 + 30 * n, path, n - 0.3, n - 0.3, data)
     subprocess.run(["gnuplot"], input=script, text=True, check=True)
     os.unlink(data)
 
@@ -381,17 +407,38 @@ def count_table(counts):
     head = "| benchmark |" + "".join(
         " %s requests | kicks/req | irqs/req |" % k.capitalize() for k in kernels)
     rows = [head, "|---|" + "---|---|---|" * len(kernels)]
-    for name, label, _, _ in FIGURES:
+    for name, label, *_ in FIGURES:
         cs = [counts[k].get(name) for k in kernels]
-        if not any(c and c["reqs"] >= 50 for c in cs):
+        if not any(c and c.get("reqs", 0) >= 50 for c in cs):
             continue                # no device traffic to speak of
         row = "| %s |" % label
         for c in cs:
-            if not c or not c["reqs"]:
+            if not c or not c.get("reqs"):
                 row += " - | - | - |"
             else:
                 row += " %d | %.2f | %.2f |" % (c["reqs"], c["kicks"] / c["reqs"],
                                                c["irqs"] / c["reqs"])
+        rows.append(row)
+    return rows
+
+
+def jit_table(counts):
+    """Markdown rows: per process benchmark, blocks QEMU translated and
+    invalidated per operation on each kernel."""
+    kernels = [k for k in ("vireo", "linux") if k in counts]
+    rows = ["| benchmark |" + "".join(" %s TBs translated/op | TBs invalidated/op |"
+                                       % k.capitalize() for k in kernels),
+            "|---|" + "---|---|" * len(kernels)]
+    for name, label, *_ in FIGURES:
+        cs = [counts[k].get(name) or {} for k in kernels]
+        if not any("ops" in c and "tbs" in c for c in cs):
+            continue
+        row = "| %s |" % label
+        for c in cs:
+            if "ops" in c and "tbs" in c:
+                row += " %.1f | %.1f |" % (c["tbs"] / c["ops"], c["tb_inval"] / c["ops"])
+            else:
+                row += " - | - |"
         rows.append(row)
     return rows
 
@@ -420,7 +467,7 @@ def report(runs, counts, a, out_md, out_svg):
     chart_rows = []
     vruns = [r for k, r in runs if k == "vireo"]
     lruns = [r for k, r in runs if k == "linux"]
-    for name, label, unit, higher in FIGURES:
+    for name, label, unit, higher, short in FIGURES:
         kind = "boot" if name.startswith("boot") else "run"
         vr = [r for r in vruns if r["mode"] == kind]
         lr = [r for r in lruns if r["mode"] == kind]
@@ -432,7 +479,7 @@ def report(runs, counts, a, out_md, out_svg):
             v, l = statistics.median(vs), statistics.median(ls)
             r = v / l if higher else l / v
             ratio = "%.2f" % r
-            chart_rows.append((label.split(",")[0].split(" (")[0], r))
+            chart_rows.append((short, r))
         lines.append("| %s | %s | %s | %s |" % (label, vcell, lcell, ratio))
     fsck = [(k, r["fsck"]) for k, r in runs if "fsck" in r]
     if fsck:
@@ -448,6 +495,11 @@ def report(runs, counts, a, out_md, out_svg):
                   "`ioeventfd=off` in that run only, so QEMU traces every kick; its "
                   "figures are not in the table above.", ""]
         lines += count_table(counts)
+        lines += ["", "The same run, QEMU's `info jit` before and after each program: "
+                  "translated blocks (TBs) made and invalidated per operation. Under TCG "
+                  "a kernel that puts a program's code in new page frames each time "
+                  "makes QEMU translate it again.", ""]
+        lines += jit_table(counts)
     lines += ["", "## Interrupts during each program (the guest's own count)", "",
               "Rows of /proc/interrupts that grew while the program ran (each kernel's "
               "own names), summed over CPUs, from the last round; the six largest, "
@@ -540,6 +592,8 @@ def main():
         with open(os.path.join(OUT, "%s-traced-run.log" % k), "w") as f:
             f.write(out)
         counts[k] = trace_counts(log, res["marks"])
+        for name, n in res["ops"].items():
+            counts[k].setdefault(name, {})["ops"] = n
         print("traced %s: %s" % (k, counts[k]), flush=True)
     os.makedirs(a.out, exist_ok=True)
     day = datetime.date.today().isoformat()
