@@ -17,6 +17,7 @@ esac
 out=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 user=$(cd "$2" && pwd)
 busybox=${BUSYBOX:-/bin/busybox}
+src=$(cd "$(dirname "$0")/.." && pwd)
 
 if [ "$mode" = dir ]; then
 	root=$out
@@ -39,6 +40,7 @@ cp "$busybox" usr/bin/busybox
 cp "$user/init" usr/sbin/init
 cp "$user"/tests/* test/
 cp "$user"/bench/* bench/
+cp "$src"/userspace/scripts/*.sh test/
 
 # Things exec must refuse or follow (tests/integration/test_proc.py).
 printf '#!/bin/sh\necho "script: $0 $1"\nexit 5\n' > test/script.sh

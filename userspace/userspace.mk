@@ -31,10 +31,11 @@ $(BUILD)/userspace/tests/hello-pie: userspace/tests/hello.c
 userspace: $(USER_BINS)
 
 # The default root file system (ext2) and the same tree as an initramfs.
-$(BUILD)/rootfs.ext2: $(USER_BINS) images/mkroot.sh
+USER_SCRIPTS := $(wildcard userspace/scripts/*.sh)
+$(BUILD)/rootfs.ext2: $(USER_BINS) $(USER_SCRIPTS) images/mkroot.sh
 	@echo "  MKROOT  $@"
 	@sh images/mkroot.sh $@ $(BUILD)/userspace
-$(BUILD)/initramfs.cpio: $(USER_BINS) images/mkroot.sh
+$(BUILD)/initramfs.cpio: $(USER_BINS) $(USER_SCRIPTS) images/mkroot.sh
 	@echo "  MKROOT  $@"
 	@sh images/mkroot.sh --cpio $@ $(BUILD)/userspace
 rootfs: $(BUILD)/rootfs.ext2

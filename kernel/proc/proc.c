@@ -302,11 +302,12 @@ struct init_args {
 	char buf[512];
 };
 
-/* The words of the command line after "--". */
+/* The words of the command line after "--", split as Linux splits the
+ * command line: at spaces, except inside double quotes, which go. */
 static void init_argv(struct init_args *ia, const char *cmdline)
 {
 	const char *rest = strstr(cmdline, " -- ");
-	char *w = ia->buf;
+	char *r, *w = ia->buf;
 	int argc = 1;
 
 	if (!strncmp(cmdline, "-- ", 3))
@@ -314,14 +315,24 @@ static void init_argv(struct init_args *ia, const char *cmdline)
 	else if (rest)
 		rest += 3;
 	strlcpy(ia->buf, rest ? rest : "", sizeof(ia->buf));
-	while (*w && argc < (int)ARRAY_SIZE(ia->argv) - 1) {
-		while (*w == ' ')
-			*w++ = '\0';
-		if (!*w)
+	r = ia->buf;
+	while (argc < (int)ARRAY_SIZE(ia->argv) - 1) {
+		bool quoted = false;
+
+		while (*r == ' ')
+			r++;
+		if (!*r)
 			break;
 		ia->argv[argc++] = w;
-		while (*w && *w != ' ')
-			w++;
+		for (; *r && (quoted || *r != ' '); r++) {
+			if (*r == '"')
+				quoted = !quoted;
+			else
+				*w++ = *r;
+		}
+		if (*r)
+			r++;
+		*w++ = '\0';
 	}
 	ia->argv[argc] = NULL;
 }

@@ -1,6 +1,8 @@
 /* System calls on file descriptors (see syscall.h and vfs.h). */
 #include "kernel/syscall/syscall.h"
 #include "kernel/proc/proc.h"
+#include "kernel/arch/x86_64/layout.h"
+#include "kernel/mm/kmalloc.h"
 #include "kernel/mm/uaccess.h"
 #include "kernel/lib/err.h"
 #include "kernel/lib/errno.h"
@@ -299,4 +301,66 @@ SYSCALL_DEFINE1(fsync, int, fd)
 SYSCALL_DEFINE1(fdatasync, int, fd)
 {
 	return do_fsync(fd, true);
+}
+
+/* sendfile: a kernel-side read/write loop through a bounce buffer. */
+SYSCALL_DEFINE4(sendfile, int, out_fd, int, in_fd, s64 *, uoff, size_t, count)
+{
+	struct file *in = fget(in_fd), *out;
+	u64 pos = 0, *posp = NULL;
+	size_t done = 0;
+	long ret = 0;
+	void *buf;
+
+	if (IS_ERR(in))
+		return PTR_ERR(in);
+	out = fget(out_fd);
+	if (IS_ERR(out)) {
+		file_put(in);
+		return PTR_ERR(out);
+	}
+	if (uoff) {
+		s64 off;
+
+		ret = copy_from_user(&off, uoff, sizeof(off));
+		if (!ret && off < 0)
+			ret = -EINVAL;
+		pos = (u64)off;
+		posp = &pos;
+	}
+	buf = ret ? NULL : kmalloc(PAGE_SIZE * 4, GFP_KERNEL);
+	if (!ret && !buf)
+		ret = -ENOMEM;
+	count = MIN(count, MAX_RW_COUNT);
+	while (!ret && done < count) {
+		size_t want = MIN(count - done, PAGE_SIZE * 4);
+		ssize_t n = vfs_read(in, VFS_KBUF(buf), want, posp);
+		ssize_t w;
+
+		if (n <= 0) {
+			ret = n;
+			break;
+		}
+		w = vfs_write(out, VFS_KBUF(buf), (size_t)n, NULL);
+		if (w < 0) {
+			ret = w;
+			break;
+		}
+		done += (size_t)w;
+		if (w < n) {
+			if (posp)
+				pos -= (u64)(n - w);
+			break;
+		}
+		/* A short read (a terminal line, a pipe's contents) ends the
+		 * call, as read(2) would: the next one may block or see EOF. */
+		if ((size_t)n < want)
+			break;
+	}
+	kfree(buf);
+	if (uoff && (done || !ret) && copy_to_user(uoff, &pos, sizeof(pos)))
+		ret = -EFAULT;
+	file_put(out);
+	file_put(in);
+	return done ? (long)done : ret;
 }

@@ -13,6 +13,7 @@
 #include <asm/prctl.h>
 #include <asm/signal.h>
 #include <linux/resource.h>
+#include <linux/prctl.h>
 #include <linux/sched.h>
 #include <linux/time_types.h>
 
@@ -331,4 +332,27 @@ SYSCALL_DEFINE0(sched_yield)
 {
 	sched_yield();
 	return 0;
+}
+
+/* prctl: the process name (busybox and glibc set it); nothing else yet. */
+SYSCALL_DEFINE5(prctl, int, option, unsigned long, a2, unsigned long, a3,
+		unsigned long, a4, unsigned long, a5)
+{
+	struct proc *p = current_proc();
+	char name[PROC_COMM_LEN];
+	long n;
+
+	switch (option) {
+	case PR_SET_NAME:
+		n = strncpy_from_user(name, (const char *)a2, sizeof(name));
+		if (n < 0)
+			return n;
+		name[sizeof(name) - 1] = '\0';
+		memcpy(p->comm, name, sizeof(name));
+		return 0;
+	case PR_GET_NAME:
+		return copy_to_user((void *)a2, p->comm, sizeof(p->comm));
+	default:
+		return -EINVAL;
+	}
 }

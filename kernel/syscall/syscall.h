@@ -97,7 +97,7 @@ void syscall_dispatch(struct trap_frame *f);
 	X(arch_prctl) X(rt_sigaction) X(rt_sigprocmask) X(getuid) X(geteuid)  \
 	X(getgid) X(getegid) X(setuid) X(setgid) X(getresuid) X(getresgid)    \
 	X(getgroups) X(prlimit64) X(getrlimit) X(setrlimit) X(getrusage)      \
-	X(sched_yield)                                                        \
+	X(sched_yield) X(prctl)                                               \
 	/* memory: sys_mm.c */                                                \
 	X(brk) X(mmap) X(munmap) X(mprotect) X(madvise)                       \
 	/* the rest of the machine: sys_misc.c */                             \
@@ -114,7 +114,7 @@ void syscall_dispatch(struct trap_frame *f);
 	X(umask) X(chmod) X(fchmod) X(fchmodat) X(chown) X(fchown) X(lchown)  \
 	X(fchownat) X(access) X(faccessat) X(faccessat2) X(truncate)          \
 	X(ftruncate) X(fsync) X(fdatasync) X(sync) X(mount) X(umount2)        \
-	X(utimensat) X(mknod) X(mknodat) X(statfs) X(chroot)       \
+	X(utimensat) X(mknod) X(mknodat) X(statfs) X(chroot) X(sendfile)     \
 	/* pipes and polling: sys_pipe.c */                                   \
 	X(pipe) X(pipe2) X(poll) X(ppoll) X(select) X(pselect6)
 

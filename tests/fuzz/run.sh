@@ -16,6 +16,9 @@ fuzz_ext2)
 	python3 images/mkext2.py "$B/images/ext2" fuzz-1k fuzz-4k
 	cp "$B"/images/ext2/fuzz-*.img "$seeds/"
 	;;
+fuzz_elf)
+	cp "$B"/userspace/tests/hello "$B"/userspace/tests/hello-pie "$seeds/" 2>/dev/null || true
+	;;
 esac
 exec "$B/fuzz/$name" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
 	-max_len=1048576 -artifact_prefix="$B/fuzz/" -print_final_stats=1 \
