@@ -350,14 +350,19 @@ def summary(samples):
     return statistics.median(samples), min(samples), max(samples)
 
 
+def notes_of(runs, name):
+    """What the program noted about name (e.g. pinned=yes), over runs."""
+    return sorted({n[len(name) + 2:] for r in runs for n in r["notes"]
+                   if n.startswith(name + ": ")})
+
+
 def cell(samples, unit, runs, name):
     """median unit (min-max), and what the program noted about it."""
     if not samples:
         return None
     med, lo, hi = summary(samples)
-    notes = sorted({n for r in runs for n in r["notes"] if n.startswith(name + ": ")})
     return "%s %s (%s-%s)%s" % (fmt(med), unit, fmt(lo), fmt(hi), "".join(
-        " %s" % n[len(name) + 2:] for n in notes))
+        " " + n for n in notes_of(runs, name)))
 
 
 def na_reason(runs, name):
@@ -382,7 +387,7 @@ def chart(rows, path):
     script = """
 set terminal svg size 760,%d dynamic font "sans,12" background "white"
 set output '%s'
-set title "Vireo / Linux guest, same QEMU line (> 1: Vireo better)"
+set title "Vireo / Linux guest, same QEMU line (> 1: Vireo better; * methods differ)"
 set logscale x 10
 set xrange [0.01:100]
 set yrange [-0.7:%g]
@@ -485,6 +490,10 @@ def report(runs, counts, a, out_md, out_svg):
             v, l = statistics.median(vs), statistics.median(ls)
             r = v / l if higher else l / v
             ratio = "%.2f" % r
+            if notes_of(vr, name) != notes_of(lr, name):
+                # e.g. one kernel could not pin the processes to a CPU
+                ratio += " (methods differ: see the notes in the cells)"
+                short += " *"
             chart_rows.append((short, r))
         lines.append("| %s | %s | %s | %s |" % (label, vcell, lcell, ratio))
     fsck = [(k, r["fsck"]) for k, r in runs if "fsck" in r]
