@@ -256,8 +256,6 @@ def boot(kernel, mode, a, trace=None):
                 except AssertionError:
                     break
                 name = m.group(1) or m.group(2)
-            if trace:
-                v._qmp = None   # QEMU has gone: nothing to close politely
             v.wait()
             res["values"]["boot_off"] = v.elapsed() * 1000
         except AssertionError as e:
