@@ -116,7 +116,11 @@ void syscall_dispatch(struct trap_frame *f);
 	X(ftruncate) X(fsync) X(fdatasync) X(sync) X(mount) X(umount2)        \
 	X(utimensat) X(mknod) X(mknodat) X(statfs) X(chroot) X(sendfile)     \
 	/* pipes and polling: sys_pipe.c */                                   \
-	X(pipe) X(pipe2) X(poll) X(ppoll) X(select) X(pselect6)
+	X(pipe) X(pipe2) X(poll) X(ppoll) X(select) X(pselect6)            \
+	/* sockets: sys_socket.c */                                           \
+	X(socket) X(socketpair) X(bind) X(listen) X(accept) X(accept4)        \
+	X(connect) X(sendto) X(recvfrom) X(sendmsg) X(recvmsg) X(shutdown)    \
+	X(getsockname) X(getpeername) X(setsockopt) X(getsockopt)
 
 #define SYSCALL_DECLARE(name) long sys_##name(struct trap_frame *frame);
 SYSCALL_LIST(SYSCALL_DECLARE)
