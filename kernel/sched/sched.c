@@ -330,6 +330,39 @@ static void sleeper_fire(struct timer *t)
 	task_wake(container_of(t, struct sleeper, timer)->task);
 }
 
+void task_signal_wake(struct task *t)
+{
+	unsigned long flags = read_rflags();
+	struct runqueue *rq;
+	bool ipi = false;
+	u32 cpu;
+
+	irq_disable();
+	for (;;) {
+		cpu = READ_ONCE(t->cpu);
+		rq = cpu_rq(cpu);
+		spin_lock(&rq->lock);
+		if (t->cpu == rq->cpu)
+			break;
+		spin_unlock(&rq->lock);
+	}
+	if (t->state == TASK_SLEEPING) {
+		t->state = TASK_RUNNABLE;
+		if (!t->on_cpu && !t->on_rq) {
+			rq_enqueue(rq, t);
+			rq_kicked(rq);
+		}
+	} else if (t->on_cpu && cpu != this_cpu()->id) {
+		ipi = true;
+	}
+	spin_unlock(&rq->lock);
+	/* Any interrupt will do: the way back to user mode looks. */
+	if (ipi)
+		lapic_send_ipi(cpu_get(cpu)->apic_id, IRQ_VECTOR_RESCHED);
+	if (flags & X86_RFLAGS_IF)
+		irq_enable();
+}
+
 void sched_sleep_until(u64 deadline)
 {
 	struct sleeper s = { .task = current_task() };

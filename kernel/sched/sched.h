@@ -95,6 +95,10 @@ void sched_yield(void);
 void schedule(void);
 /* Make t runnable if it sleeps; true if it did. Any context. */
 bool task_wake(struct task *t);
+/* A signal for t (kernel/proc/signal.c): wake it from an interruptible
+ * sleep, or if it runs on another CPU interrupt that CPU, so it passes
+ * its return-to-user work soon. Any context. */
+void task_signal_wake(struct task *t);
 /* Sleep until ktime_get() >= deadline; never returns early. */
 void sched_sleep_until(u64 deadline_ns);
 void msleep(u64 ms);
