@@ -39,10 +39,29 @@ static void upage_get(phys_addr_t pa)
 	__atomic_add_fetch(&upage(pa)->refs, 1, __ATOMIC_RELAXED);
 }
 
-static void upage_put(phys_addr_t pa)
+/*
+ * Drop a reference; prot is how the caller had the frame mapped (0: never
+ * mapped). A frame that was mapped executable is overwritten whole before
+ * it is freed: under TCG a frame that held user code keeps its
+ * translations, keyed by physical address, until each translated byte is
+ * written, and until then every write into that page, by whoever gets the
+ * frame next (a kernel stack, a slab page, a pipe buffer), takes QEMU's
+ * self-modifying-code slow path. A pipe ping-pong whose buffers landed
+ * there ran 7x slower (bench/proc.md). Word stores: memset's rep stosb is
+ * slower under TCG.
+ */
+static void upage_put(phys_addr_t pa, unsigned prot)
 {
-	if (!__atomic_sub_fetch(&upage(pa)->refs, 1, __ATOMIC_ACQ_REL))
-		pmm_free(pa, 0);
+	u64 *w;
+
+	if (__atomic_sub_fetch(&upage(pa)->refs, 1, __ATOMIC_ACQ_REL))
+		return;
+	if (prot & VM_EXEC) {
+		w = phys_to_virt(pa);
+		for (size_t i = 0; i < PAGE_SIZE / sizeof(*w); i++)
+			w[i] = 0;
+	}
+	pmm_free(pa, 0);
 }
 
 static u32 upage_refs(phys_addr_t pa)
@@ -126,6 +145,7 @@ static int area_split(struct mm *mm, uintptr_t addr)
 /* Frames collected from a range before it is unmapped. */
 struct frame_batch {
 	phys_addr_t pa[64];
+	unsigned prot[64];
 	unsigned n;
 	uintptr_t stop;                 /* first page not collected */
 };
@@ -138,7 +158,8 @@ static int batch_collect(uintptr_t va, phys_addr_t pa, unsigned prot, void *ctx)
 		b->stop = va;
 		return 1;
 	}
-	b->pa[b->n++] = pa;
+	b->pa[b->n] = pa;
+	b->prot[b->n++] = prot;
 	return 0;
 }
 
@@ -161,7 +182,7 @@ static int release_range(struct mm *mm, uintptr_t start, uintptr_t end)
 		if (err)
 			return err;
 		for (unsigned i = 0; i < b.n; i++)
-			upage_put(b.pa[i]);
+			upage_put(b.pa[i], b.prot[i]);
 		start = upto;
 	}
 	return 0;
@@ -247,7 +268,7 @@ void mm_get(struct mm *mm)
 
 static int put_frame(uintptr_t va, phys_addr_t pa, unsigned prot, void *ctx)
 {
-	upage_put(pa);
+	upage_put(pa, prot);
 	return 0;
 }
 
@@ -349,7 +370,7 @@ static int populate(struct mm *mm, uintptr_t start, uintptr_t end, unsigned prot
 			return -ENOMEM;
 		err = vmm_map(mm->as, va, pa, PAGE_SIZE, pte_prot(prot, false));
 		if (err) {
-			upage_put(pa);
+			upage_put(pa, 0);
 			return err;
 		}
 	}
@@ -581,10 +602,10 @@ static int break_cow(struct mm *mm, struct vm_area *a, uintptr_t va, phys_addr_t
 	if (!err)
 		err = vmm_map(mm->as, va, pa, PAGE_SIZE, pte_prot(a->prot, false));
 	if (err) {
-		upage_put(pa);
+		upage_put(pa, 0);
 		return err;
 	}
-	upage_put(old);
+	upage_put(old, pte_prot(a->prot, false));
 	return 0;
 }
 
@@ -599,7 +620,7 @@ static int fault_in(struct mm *mm, struct vm_area *a, uintptr_t va, phys_addr_t 
 	if (!err)
 		err = vmm_map(mm->as, va, pa, PAGE_SIZE, pte_prot(a->prot, false));
 	if (err) {
-		upage_put(pa);
+		upage_put(pa, 0);
 		return err;
 	}
 	if (out)
