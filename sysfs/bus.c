@@ -99,8 +99,6 @@ static ssize_t bind_store(const struct pfs_node *n, const char *buf, size_t len)
 	else
 		err = device_bind(dev, drv);
 	mutex_unlock(&sysfs_bind_mutex);
-	/* Names that appeared may sit in the dentry cache as misses. */
-	dcache_shrink();
 	return err ? err : (ssize_t)len;
 }
 
@@ -146,9 +144,6 @@ static ssize_t unbind_store(const struct pfs_node *n, const char *buf, size_t le
 	else
 		err = device_unbind(dev);
 	mutex_unlock(&sysfs_bind_mutex);
-	/* Entries of the unbound device (its disks...) are gone: drop what
-	 * the dentry cache holds of them. */
-	dcache_shrink();
 	return err ? err : (ssize_t)len;
 }
 
