@@ -60,6 +60,9 @@ struct route {
 struct route *route_lookup(u32 daddr);
 int route_add(u32 dst, u32 mask, u32 gw, struct net_device *dev);
 void route_del_dev(struct net_device *dev);
+/* Delete the first route to dst/mask (through gw and on dev, when those
+ * are given): 0 or -ESRCH, as Linux's SIOCDELRT. */
+int route_del(u32 dst, u32 mask, u32 gw, struct net_device *dev);
 void route_for_each(void (*fn)(const struct route *r, void *ctx), void *ctx);
 /* The source address for daddr (its route's interface), or 0. */
 u32 route_source(u32 daddr);
@@ -106,6 +109,16 @@ struct tcp_info_line {
 	u32 tx_queue, rx_queue;
 };
 void tcp_for_each(void (*fn)(const struct tcp_info_line *t, void *ctx), void *ctx);
+
+/* procfs (/proc/net/udp): fn on every UDP socket. */
+struct udp_info_line {
+	u32 laddr, raddr;
+	u16 lport, rport;
+	bool connected;
+	u32 rx_queue;
+	u64 drops;
+};
+void udp_for_each(void (*fn)(const struct udp_info_line *u, void *ctx), void *ctx);
 
 /* L4 checksum of an input packet whose nh/th are set, over len bytes
  * from th: true if it verifies (or the device already verified it). */

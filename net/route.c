@@ -60,6 +60,20 @@ void route_del_dev(struct net_device *dev)
 		}
 }
 
+int route_del(u32 dst, u32 mask, u32 gw, struct net_device *dev)
+{
+	struct route *r;
+
+	list_for_each_entry(r, &route_list, node)
+		if (r->dst == dst && r->mask == mask && (!gw || r->gw == gw) &&
+		    (!dev || r->dev == dev)) {
+			list_del(&r->node);
+			kfree(r);
+			return 0;
+		}
+	return -ESRCH;
+}
+
 void route_for_each(void (*fn)(const struct route *r, void *ctx), void *ctx)
 {
 	struct route *r;

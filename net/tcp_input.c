@@ -438,7 +438,15 @@ static bool tcp_sync_input(struct tcp_sock *tp, struct pkt *p, const struct tcph
 	default:
 		break;
 	}
-	/* Seventh: data. */
+	/* Seventh: data. Nobody will ever read what reaches a closed,
+	 * orphaned connection: reset it, so the sender learns at once
+	 * (its next send fails with EPIPE), as Linux does. */
+	if (s->len && !tp->so && !tp->parent && tp->fin_queued) {
+		net_count_drop(p->dev, NET_DROP_TCP_STATE);
+		tcp_send_reset(tp);
+		tcp_done(tp, 0);
+		return false;
+	}
 	if (s->len) {
 		if (tp->state == TCPS_ESTABLISHED || tp->state == TCPS_FIN_WAIT1 ||
 		    tp->state == TCPS_FIN_WAIT2) {

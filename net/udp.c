@@ -23,6 +23,7 @@ struct udp_sock {
 	bool shut_rd;
 	struct list_node rxq;           /* struct pkt */
 	u32 rx_bytes;
+	u64 drops;                      /* receive buffer full (/proc/net/udp) */
 	struct list_node node;          /* udp_socks */
 };
 
@@ -379,6 +380,7 @@ void udp_input(struct pkt *p)
 	pkt_pull(p, sizeof(*uh));
 	if (u->shut_rd || u->rx_bytes + p->len > u->so->rcvbuf) {
 		net_count_drop(p->dev, NET_DROP_RCVBUF);
+		u->drops++;
 		goto drop;
 	}
 	list_add_tail(&p->node, &u->rxq);
@@ -387,4 +389,21 @@ void udp_input(struct pkt *p)
 	return;
 drop:
 	pkt_free(p);
+}
+
+void udp_for_each(void (*fn)(const struct udp_info_line *u, void *ctx), void *ctx)
+{
+	struct udp_sock *u;
+	struct udp_info_line l;
+
+	list_for_each_entry(u, &udp_socks, node) {
+		l.laddr = u->laddr;
+		l.raddr = u->raddr;
+		l.lport = u->lport;
+		l.rport = u->rport;
+		l.connected = u->connected;
+		l.rx_queue = u->rx_bytes;
+		l.drops = u->drops;
+		fn(&l, ctx);
+	}
 }

@@ -51,4 +51,7 @@ extern const struct pfs_ops sysfs_bus_root_ops;
 extern const struct pfs_ops sysfs_devices_root_ops;
 extern const struct pfs_ops sysfs_cpu_dir_ops;
 
+/* /sys/class/net (net.c). */
+extern const struct pfs_ops sysfs_net_class_ops;
+
 #endif

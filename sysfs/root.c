@@ -52,8 +52,12 @@ static int class_list(const struct pfs_node *dir, struct pfs_lister *l)
 	static const struct pfs_node block = { .ops = &sysfs_block_links_ops,
 					       .mode = S_IFDIR | 0755, .num = 2 };
 
+	static const struct pfs_node net = { .ops = &sysfs_net_class_ops,
+					     .mode = S_IFDIR | 0755 };
+
 	(void)dir;
-	pfs_emit(l, "block", &block);
+	if (pfs_emit(l, "block", &block))
+		pfs_emit(l, "net", &net);
 	return 0;
 }
 

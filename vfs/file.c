@@ -4,6 +4,7 @@
  * buffers alike.
  */
 #include "vfs/internal.h"
+#include "kernel/lib/err.h"
 #include "kernel/lib/errno.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm/kmalloc.h"
@@ -77,10 +78,10 @@ struct file *vfs_file_anon(struct inode *inode, u32 flags, void *private_data)
 {
 	struct file *f = file_alloc(NULL, inode, flags);
 
-	if (f) {
-		f->private_data = private_data;
-		iput(inode);    /* file_alloc took its own */
-	}
+	if (!f)
+		return ERR_PTR(-ENOMEM);
+	f->private_data = private_data;
+	iput(inode);            /* file_alloc took its own */
 	return f;
 }
 

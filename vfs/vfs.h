@@ -458,8 +458,9 @@ struct file {
 	void *private_data;         /* the f_op's */
 };
 
-/* A file description for inode (reference consumed) outside any namespace
- * (pipes, sockets): flags are O_* (access mode and status flags). */
+/* A file description for inode outside any namespace (pipes, sockets):
+ * flags are O_* (access mode and status flags). The inode reference is
+ * consumed on success and stays the caller's on ERR_PTR(-ENOMEM). */
 struct file *vfs_file_anon(struct inode *inode, u32 flags, void *private_data);
 struct file *file_get(struct file *f);
 /* Drop a reference; the last one calls f_op->release and frees f. */

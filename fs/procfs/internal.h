@@ -28,6 +28,9 @@ int procfs_show_cmdline(struct pfs_buf *b);
 int procfs_show_mounts(struct pfs_buf *b);
 int procfs_show_partitions(struct pfs_buf *b);
 
+/* /proc/net (net.c). */
+extern const struct pfs_node procfs_net_dir;
+
 /* /proc/PID directories (pid.c): emit one per task. */
 int procfs_list_pids(struct pfs_lister *l);
 extern const struct pfs_ops procfs_pid_dir_ops;

@@ -84,7 +84,8 @@ static int proc_root_list(const struct pfs_node *dir, struct pfs_lister *l)
 		if (!pfs_emit(l, proc_files[i].name, &n))
 			return 0;
 	}
-	if (!pfs_emit(l, "mounts", &mounts) || !pfs_emit(l, "self", &self))
+	if (!pfs_emit(l, "mounts", &mounts) || !pfs_emit(l, "net", &procfs_net_dir) ||
+	    !pfs_emit(l, "self", &self))
 		return 0;
 	return procfs_list_pids(l);
 }

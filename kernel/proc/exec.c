@@ -369,6 +369,7 @@ static void exec_commit(struct proc *p, struct mm *mm, struct exec_image *img,
 	for (int i = 0; i < PROC_NSIG; i++)
 		if (p->sigaction[i].sa_handler != SIG_IGN)
 			memset(&p->sigaction[i], 0, sizeof(p->sigaction[i]));
+	signal_exec(p);
 	t->clear_child_tid = 0;
 	user_frame_init(f, img->elf.entry, sp);
 }

@@ -2,9 +2,9 @@
  * Pipes: a ring buffer between two open files, one for each end, on one
  * anonymous FIFO inode. Writes of up to PIPE_BUF bytes are atomic (they
  * wait for room for all of it); readers block while it is empty and there
- * are writers, writers while it is full and there are readers. Without
- * readers a write fails with -EPIPE (SIGPIPE comes with signals, issue
- * [shell]).
+ * are writers, writers while it is full and there are readers; a signal
+ * ends the wait (-ERESTARTSYS, or what was copied so far). Without
+ * readers a write fails with -EPIPE and the writer gets SIGPIPE.
  *
  * Locking: pipe->lock (a mutex: copies to user memory may fault and
  * sleep) protects the ring and the end counts.
@@ -46,12 +46,16 @@ static ssize_t pipe_read(struct file *f, struct vfs_buf buf, size_t len, u64 *po
 		return 0;
 	mutex_lock(&p->lock);
 	while (!p->count) {
+		int err;
+
 		mutex_unlock(&p->lock);
 		if (!READ_ONCE(p->writers))
 			return 0;
 		if (f->f_flags & O_NONBLOCK)
 			return -EAGAIN;
-		wait_event(&p->rd_wait, pipe_readable(p));
+		err = signal_wait_event(&p->rd_wait, pipe_readable(p));
+		if (err)
+			return err;
 		mutex_lock(&p->lock);
 		if (!p->count && !p->writers) {
 			mutex_unlock(&p->lock);
@@ -92,6 +96,7 @@ static ssize_t pipe_write(struct file *f, struct vfs_buf buf, size_t len, u64 *p
 
 		if (!p->readers) {
 			mutex_unlock(&p->lock);
+			signal_raise(SIGPIPE);
 			return done ? (ssize_t)done : -EPIPE;
 		}
 		room = PIPE_SIZE - p->count;
@@ -100,7 +105,8 @@ static ssize_t pipe_write(struct file *f, struct vfs_buf buf, size_t len, u64 *p
 			wake_up(&p->rd_wait);
 			if (f->f_flags & O_NONBLOCK)
 				return done ? (ssize_t)done : -EAGAIN;
-			wait_event(&p->wr_wait, pipe_writable(p, need));
+			if (signal_wait_event(&p->wr_wait, pipe_writable(p, need)))
+				return done ? (ssize_t)done : -ERESTARTSYS;
 			mutex_lock(&p->lock);
 			continue;
 		}

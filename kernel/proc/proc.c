@@ -26,8 +26,8 @@
  * eight kernel stacks' worth of pages. */
 #define PROC_FRAMES (8 * KSTACK_SIZE / PAGE_SIZE)
 
-static struct spinlock proc_lock = SPINLOCK_INIT("proc");
-static struct list_node all_procs = LIST_INIT(all_procs);
+struct spinlock proc_lock = SPINLOCK_INIT("proc");
+struct list_node all_procs = LIST_INIT(all_procs);
 static u32 nr_procs;
 static u32 last_pid;
 static struct proc *init_proc;
@@ -215,6 +215,7 @@ long proc_clone(u64 flags, uintptr_t newsp, uintptr_t parent_tid,
 	memcpy(p->sigaction, me->sigaction, sizeof(p->sigaction));
 	memcpy(p->rlimit, me->rlimit, sizeof(p->rlimit));
 	p->sigmask = me->sigmask;
+	signal_fork(p, me, (int)(flags & CSIGNAL));
 
 	err = -ENOMEM;
 	if (flags & CLONE_VM) {
@@ -430,6 +431,7 @@ int proc_start_init(const char *cmdline, bool initramfs)
 	if (err)
 		goto out_put_fs;
 	init_proc = p;
+	jobctl_init();
 	task_start(&p->thread->task, "init", (void (*)(void *))init_thread, ia,
 		   p->thread->kstack, KSTACK_SIZE - sizeof(struct trap_frame),
 		   TASK_ANY_CPU);
@@ -473,6 +475,7 @@ void __noreturn proc_exit(int wstatus)
 
 	if (p == init_proc)
 		init_exited(wstatus);
+	signal_exit(p);
 	if (t->clear_child_tid) {
 		u32 zero = 0;
 
@@ -505,6 +508,7 @@ void __noreturn proc_exit(int wstatus)
 	}
 	p->wstatus = wstatus;
 	p->state = PROC_ZOMBIE;
+	jobctl_child_exit_locked(p, wstatus);
 	/* Still under proc_lock: the parent cannot reap us before we are
 	 * off to task_exit, and task_join covers the rest. */
 	wake_up(&p->parent->child_wait);
@@ -533,9 +537,10 @@ static void reap(struct proc *c)
 }
 
 /*
- * Wait for a child matching (pid as wait4) to be a zombie: 0 and *out
- * (unlinked and reaped unless nowait, then only looked at), -ECHILD, or
- * 0 with *out NULL for WNOHANG.
+ * Wait for a child matching (pid as wait4) to be a zombie, or to stop or
+ * continue if options ask (jobctl.c): 0 and *out (a zombie is unlinked
+ * and reaped unless nowait, then only looked at), -ECHILD, 0 with *out
+ * NULL for WNOHANG, or -ERESTARTSYS when a signal comes first.
  */
 static long wait_child(int pid, int options, bool nowait, struct proc **out,
 		       int *wstatus, u32 *cpid)
@@ -554,8 +559,15 @@ static long wait_child(int pid, int options, bool nowait, struct proc **out,
 			if (!wait_match(c, pid, me))
 				continue;
 			any = true;
-			if (c->state != PROC_ZOMBIE)
-				continue;
+			if (c->state != PROC_ZOMBIE) {
+				if (!jobctl_wait_report_locked(c, options, nowait, wstatus))
+					continue;
+				*cpid = c->pid;
+				spin_unlock_irqrestore(&proc_lock, flags);
+				finish_wait(&me->child_wait, &we);
+				*out = c;
+				return 0;
+			}
 			*wstatus = c->wstatus;
 			*cpid = c->pid;
 			if (!nowait) {
@@ -574,6 +586,10 @@ static long wait_child(int pid, int options, bool nowait, struct proc **out,
 		if (!any || (options & WNOHANG)) {
 			finish_wait(&me->child_wait, &we);
 			return any ? 0 : -ECHILD;
+		}
+		if (signal_pending()) {
+			finish_wait(&me->child_wait, &we);
+			return -ERESTARTSYS;
 		}
 		schedule();
 	}
@@ -606,7 +622,7 @@ long proc_waitid(int idtype, int id, uintptr_t infop, int options)
 	u32 cpid;
 	long err;
 
-	if (!(options & WEXITED) ||
+	if (!(options & (WEXITED | WSTOPPED | WCONTINUED)) ||
 	    (options & ~(WNOHANG | WEXITED | WSTOPPED | WCONTINUED | WNOWAIT |
 			 __WALL | __WCLONE | __WNOTHREAD)))
 		return -EINVAL;
@@ -634,7 +650,13 @@ long proc_waitid(int idtype, int id, uintptr_t infop, int options)
 	if (c) {
 		si.si_signo = SIGCHLD;
 		si.si_pid = (int)cpid;
-		if (wstatus & 0x7f) {
+		if ((wstatus & 0xff) == 0x7f) {
+			si.si_code = CLD_STOPPED;
+			si.si_status = (wstatus >> 8) & 0xff;
+		} else if (wstatus == 0xffff) {
+			si.si_code = CLD_CONTINUED;
+			si.si_status = SIGCONT;
+		} else if (wstatus & 0x7f) {
 			si.si_code = CLD_KILLED;
 			si.si_status = wstatus & 0x7f;
 		} else {

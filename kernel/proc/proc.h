@@ -25,6 +25,7 @@
 #include "kernel/sched/wait.h"
 #include "kernel/arch/x86_64/fpu.h"
 #include "kernel/arch/x86_64/traps.h"
+#include "kernel/proc/signal.h"
 #include <asm/signal.h>
 #include <linux/resource.h>
 
@@ -75,13 +76,18 @@ struct proc {
 	struct files *files;
 	struct fs_struct *fs;
 	u32 uid, euid, suid, gid, egid, sgid;
-	/* Signal bookkeeping (delivery is issue [shell]): what rt_sigaction
-	 * and rt_sigprocmask were told, so they answer truthfully. */
+	/* Signals (signal.h says who may touch what). */
 	struct sigaction sigaction[PROC_NSIG];
 	u64 sigmask;
+	struct proc_signals sig;
 	struct rlimit64 rlimit[RLIM_NLIMITS];
 	u64 start_ns;
 };
+
+/* The process tree's lock and every process (all_node), for signals and
+ * job control (signal.c, jobctl.c), which walk the tree under it. */
+extern struct spinlock proc_lock;
+extern struct list_node all_procs;
 
 static inline struct thread *current_thread(void)
 {
@@ -163,8 +169,8 @@ void proc_set_mm(struct proc *p, struct mm *mm);
 
 /* A CPU exception in a user task, or a kernel-mode page fault on a user
  * address (a user copy touching a page not faulted in yet): true if it
- * was handled. Called from trap_dispatch; never returns for a user fault
- * that kills the process. */
+ * was handled. Called from trap_dispatch; a user fault becomes a signal
+ * delivered on the way back to user mode. */
 bool proc_trap(struct trap_frame *f, u64 cr2);
 
 /* The scheduler's hook (sched.c): switch the user context from prev to

@@ -12,6 +12,7 @@
 #include "kernel/lib/errno.h"
 #include "kernel/lib/log.h"
 #include <asm/signal.h>
+#include <asm-generic/siginfo.h>
 
 void thread_load(struct thread *t)
 {
@@ -35,22 +36,29 @@ void proc_switch(struct task *prev, struct task *next)
 		as_switch(&kernel_as);  /* no user space outlives its last CPU */
 }
 
-/* The signal Linux sends for an exception in user mode. */
-static int trap_signal(unsigned vector)
+/* The signal Linux sends for an exception in user mode, and its si_code. */
+static int trap_signal(unsigned vector, int *code)
 {
 	switch (vector) {
 	case X86_TRAP_DE:
+		*code = FPE_INTDIV;
+		return SIGFPE;
 	case 16:                /* #MF */
 	case 19:                /* #XM */
+		*code = FPE_FLTINV;
 		return SIGFPE;
 	case X86_TRAP_DB:
 	case X86_TRAP_BP:
+		*code = SI_KERNEL;
 		return SIGTRAP;
 	case X86_TRAP_UD:
+		*code = ILL_ILLOPN;
 		return SIGILL;
 	case 17:                /* #AC */
+		*code = BUS_ADRALN;
 		return SIGBUS;
 	default:
+		*code = SI_KERNEL;      /* #GP and the rest: no address */
 		return SIGSEGV;
 	}
 }
@@ -64,7 +72,8 @@ bool proc_trap(struct trap_frame *f, u64 cr2)
 {
 	struct proc *p = current_proc();
 	bool user = f->cs & 3;
-	int sig, err = -EFAULT;
+	int sig, code, err = -EFAULT;
+	u64 addr = f->rip;
 
 	if (f->vector == X86_TRAP_NMI || f->vector == X86_TRAP_MC ||
 	    f->vector == X86_TRAP_DF)
@@ -94,11 +103,21 @@ bool proc_trap(struct trap_frame *f, u64 cr2)
 		irq_disable();
 		return false;
 	}
-	sig = f->vector == X86_TRAP_PF ? (err == -EIO ? SIGBUS : err == -ENOMEM ?
-					  SIGKILL : SIGSEGV) : trap_signal((unsigned)f->vector);
-	pr_info("proc: pid %u (%s) killed by %s: %s at ip %#lx sp %#lx addr %#lx\n",
-		p->pid, p->comm, signal_names[sig] ? signal_names[sig] : "a signal",
-		trap_name((unsigned)f->vector), (unsigned long)f->rip,
-		(unsigned long)f->rsp, (unsigned long)cr2);
-	proc_exit(sig);
+	if (f->vector == X86_TRAP_PF) {
+		sig = err == -EIO ? SIGBUS : err == -ENOMEM ? SIGKILL : SIGSEGV;
+		code = sig == SIGBUS ? BUS_ADRERR : sig == SIGKILL ? SI_KERNEL :
+		       (f->error & PF_PRESENT) && cr2 < USER_END ? SEGV_ACCERR : SEGV_MAPERR;
+		addr = cr2;
+	} else {
+		sig = trap_signal((unsigned)f->vector, &code);
+	}
+	/* Delivered on the way back to user mode (signal.c): a handler
+	 * may catch it; without one the process dies. */
+	if (signal_force_fault(sig, code, addr))
+		pr_info("proc: pid %u (%s) killed by %s: %s at ip %#lx sp %#lx addr %#lx\n",
+			p->pid, p->comm, signal_names[sig] ? signal_names[sig] : "a signal",
+			trap_name((unsigned)f->vector), (unsigned long)f->rip,
+			(unsigned long)f->rsp, (unsigned long)cr2);
+	irq_disable();
+	return true;
 }

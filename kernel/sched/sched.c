@@ -119,21 +119,28 @@ static void rq_kicked(struct runqueue *rq)
 	}
 }
 
-/* The slice timer is armed only while this CPU has tasks waiting. */
+/*
+ * The slice timer is armed when a task runs here with others waiting, and
+ * cancelled when the CPU goes idle. It is left armed when the queue empties
+ * under a running task: two tasks that wake each other (a pipe ping-pong)
+ * would otherwise re-arm it on every wake-up, and arming reads the clock,
+ * an HPET register on q35 that costs microseconds under TCG. Left armed,
+ * it fires at most once more and finds nobody waiting.
+ */
 static void rq_update_slice(struct runqueue *rq)
 {
-	if (rq->nr_queued && this_cpu()->current != rq->idle) {
-		if (!READ_ONCE(rq->slice.queue))
-			timer_arm(&rq->slice, ktime_get() + SLICE_NS);
-	} else {
+	if (this_cpu()->current == rq->idle)
 		timer_cancel(&rq->slice);
-	}
+	else if (rq->nr_queued && !READ_ONCE(rq->slice.queue))
+		timer_arm(&rq->slice, ktime_get() + SLICE_NS);
 }
 
 static void slice_expired(struct timer *t)
 {
 	struct runqueue *rq = container_of(t, struct runqueue, slice);
 
+	if (!READ_ONCE(rq->nr_queued))
+		return;                 /* armed for waiters that have since run */
 	rq->slice_expiries++;
 	this_cpu()->need_resched = true;
 	/* Still more work than this CPU can run: wake a thief. */
@@ -321,6 +328,39 @@ struct sleeper {
 static void sleeper_fire(struct timer *t)
 {
 	task_wake(container_of(t, struct sleeper, timer)->task);
+}
+
+void task_signal_wake(struct task *t)
+{
+	unsigned long flags = read_rflags();
+	struct runqueue *rq;
+	bool ipi = false;
+	u32 cpu;
+
+	irq_disable();
+	for (;;) {
+		cpu = READ_ONCE(t->cpu);
+		rq = cpu_rq(cpu);
+		spin_lock(&rq->lock);
+		if (t->cpu == rq->cpu)
+			break;
+		spin_unlock(&rq->lock);
+	}
+	if (t->state == TASK_SLEEPING) {
+		t->state = TASK_RUNNABLE;
+		if (!t->on_cpu && !t->on_rq) {
+			rq_enqueue(rq, t);
+			rq_kicked(rq);
+		}
+	} else if (t->on_cpu && cpu != this_cpu()->id) {
+		ipi = true;
+	}
+	spin_unlock(&rq->lock);
+	/* Any interrupt will do: the way back to user mode looks. */
+	if (ipi)
+		lapic_send_ipi(cpu_get(cpu)->apic_id, IRQ_VECTOR_RESCHED);
+	if (flags & X86_RFLAGS_IF)
+		irq_enable();
 }
 
 void sched_sleep_until(u64 deadline)

@@ -3,8 +3,9 @@
  *
  * Every CPU has a run queue of runnable tasks and an idle task that halts
  * when the queue is empty. Scheduling is preemptive: a time slice timer
- * (armed only while others are waiting, so an idle or lone task takes no
- * ticks) and wake-ups set need_resched, which is acted on at interrupt
+ * (armed when others are waiting, so an idle CPU takes no ticks and a lone
+ * task at most one after its last competitor ran) and wake-ups set
+ * need_resched, which is acted on at interrupt
  * exit and when preemption is re-enabled. A CPU whose queue runs dry
  * steals from a busy one; wake-ups kick an idle CPU so it can.
  *
@@ -88,6 +89,10 @@ void sched_yield(void);
 void schedule(void);
 /* Make t runnable if it sleeps; true if it did. Any context. */
 bool task_wake(struct task *t);
+/* A signal for t (kernel/proc/signal.c): wake it from an interruptible
+ * sleep, or if it runs on another CPU interrupt that CPU, so it passes
+ * its return-to-user work soon. Any context. */
+void task_signal_wake(struct task *t);
 /* Sleep until ktime_get() >= deadline; never returns early. */
 void sched_sleep_until(u64 deadline_ns);
 void msleep(u64 ms);

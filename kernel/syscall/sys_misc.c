@@ -1,6 +1,7 @@
 /* System calls about the machine: names, time, randomness, power. */
 #include "kernel/syscall/syscall.h"
 #include "kernel/proc/proc.h"
+#include "kernel/proc/signal.h"
 #include "kernel/arch/x86_64/layout.h"
 #include "kernel/arch/x86_64/power.h"
 #include "kernel/mm/pmm.h"
@@ -171,8 +172,10 @@ SYSCALL_DEFINE1(time, long *, tloc)
 	return t;
 }
 
-/* Sleep until the deadline on clock clk (ns since that clock's epoch). */
-static long sleep_until(int clk, u64 deadline)
+/* Sleep until the deadline on clock clk (ns since that clock's epoch),
+ * absolute (TIMER_ABSTIME) or not; a signal ends it early (signal.h). */
+static long sleep_until(int clk, u64 deadline, bool absolute,
+			struct __kernel_timespec *rem)
 {
 	u64 now;
 
@@ -182,8 +185,7 @@ static long sleep_until(int clk, u64 deadline)
 			return 0;
 		deadline = ktime_get() + (deadline - now);
 	}
-	sched_sleep_until(deadline);
-	return 0;
+	return signal_nanosleep(deadline, rem, absolute);
 }
 
 static int read_ts(const struct __kernel_timespec *u, u64 *ns)
@@ -207,7 +209,7 @@ SYSCALL_DEFINE2(nanosleep, const struct __kernel_timespec *, req,
 
 	if (err)
 		return err;
-	return sleep_until(CLOCK_MONOTONIC, ktime_get() + ns);
+	return sleep_until(CLOCK_MONOTONIC, ktime_get() + ns, false, rem);
 }
 
 SYSCALL_DEFINE4(clock_nanosleep, int, clk, int, flags,
@@ -224,6 +226,6 @@ SYSCALL_DEFINE4(clock_nanosleep, int, clk, int, flags,
 	if (err)
 		return err;
 	if (flags & TIMER_ABSTIME)
-		return sleep_until(clk, ns);
-	return sleep_until(CLOCK_MONOTONIC, ktime_get() + ns);
+		return sleep_until(clk, ns, true, NULL);
+	return sleep_until(CLOCK_MONOTONIC, ktime_get() + ns, false, rem);
 }

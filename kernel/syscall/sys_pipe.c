@@ -111,7 +111,8 @@ static void poll_timeout(struct timer *t)
 #define POLL_FOREVER (~0ULL)
 
 /* Fill revents; the number of ready entries, waiting until deadline
- * (ktime_get() ns; 0: don't wait; POLL_FOREVER). */
+ * (ktime_get() ns; 0: don't wait; POLL_FOREVER) or a signal
+ * (-ERESTARTNOHAND: EINTR once a handler ran, else it starts over). */
 static long do_poll(struct pollfd *fds, unsigned n, u64 deadline)
 {
 	struct poll_table *pt = kmalloc(sizeof(*pt), GFP_KERNEL);
@@ -132,6 +133,11 @@ static long do_poll(struct pollfd *fds, unsigned n, u64 deadline)
 		}
 		if (ready || !deadline || ktime_get() >= deadline) {
 			poll_finish(pt);
+			break;
+		}
+		if (signal_pending()) {
+			poll_finish(pt);
+			ready = -ERESTARTNOHAND;
 			break;
 		}
 		/* Registered on every queue and marked sleeping before the
@@ -204,15 +210,31 @@ static int ts_deadline(const struct __kernel_timespec *uts, u64 *deadline)
 	return 0;
 }
 
-/* The signal mask argument of ppoll/pselect6 matters once signals are
- * delivered (issue [shell]); without delivery, no signal can interrupt. */
+/* ppoll/pselect6's signal mask: in force while the call waits, and until
+ * a handler it lets through has its frame (signal.c). */
+static int temp_sigmask(const sigset_t *umask, size_t sigsetsize)
+{
+	sigset_t s;
+
+	if (!umask)
+		return 0;
+	if (sigsetsize != sizeof(sigset_t))
+		return -EINVAL;
+	if (copy_from_user(&s, umask, sizeof(s)))
+		return -EFAULT;
+	signal_set_temp_mask(s);
+	return 0;
+}
+
 SYSCALL_DEFINE5(ppoll, struct pollfd *, fds, unsigned, n,
-		const struct __kernel_timespec *, tsp, const void *, sigmask,
+		const struct __kernel_timespec *, tsp, const sigset_t *, sigmask,
 		size_t, sigsetsize)
 {
 	u64 deadline;
 	int err = ts_deadline(tsp, &deadline);
 
+	if (!err)
+		err = temp_sigmask(sigmask, sigsetsize);
 	if (err)
 		return err;
 	return poll_user(fds, n, deadline);
@@ -308,9 +330,15 @@ SYSCALL_DEFINE6(pselect6, int, nfds, __kernel_fd_set *, r, __kernel_fd_set *, w,
 		__kernel_fd_set *, e, const struct __kernel_timespec *, tsp,
 		const void *, sig)
 {
+	/* The sixth argument points at { const sigset_t *ss; size_t len; }. */
+	struct { const sigset_t *ss; size_t len; } sm = { NULL, 0 };
 	u64 deadline;
 	int err = ts_deadline(tsp, &deadline);
 
+	if (!err && sig && copy_from_user(&sm, sig, sizeof(sm)))
+		err = -EFAULT;
+	if (!err)
+		err = temp_sigmask(sm.ss, sm.len);
 	if (err)
 		return err;
 	return do_select(nfds, r, w, e, deadline);

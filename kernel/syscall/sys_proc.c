@@ -132,59 +132,6 @@ SYSCALL_DEFINE2(arch_prctl, int, code, u64, addr)
 	}
 }
 
-#define SIGSET_BITS(s) ((s) & ~((1ULL << (SIGKILL - 1)) | (1ULL << (SIGSTOP - 1))))
-
-SYSCALL_DEFINE4(rt_sigaction, int, sig, const struct sigaction *, act,
-		struct sigaction *, oact, size_t, sigsetsize)
-{
-	struct proc *p = current_proc();
-	struct sigaction k;
-
-	if (sigsetsize != sizeof(sigset_t) || sig < 1 || sig > PROC_NSIG)
-		return -EINVAL;
-	if (act && (sig == SIGKILL || sig == SIGSTOP))
-		return -EINVAL;
-	if (act && copy_from_user(&k, act, sizeof(k)))
-		return -EFAULT;
-	if (oact && copy_to_user(oact, &p->sigaction[sig - 1], sizeof(*oact)))
-		return -EFAULT;
-	if (act) {
-		k.sa_mask = SIGSET_BITS(k.sa_mask);
-		p->sigaction[sig - 1] = k;
-	}
-	return 0;
-}
-
-SYSCALL_DEFINE4(rt_sigprocmask, int, how, const sigset_t *, set, sigset_t *, oset,
-		size_t, sigsetsize)
-{
-	struct proc *p = current_proc();
-	sigset_t s, old = p->sigmask;
-
-	if (sigsetsize != sizeof(sigset_t))
-		return -EINVAL;
-	if (set) {
-		if (copy_from_user(&s, set, sizeof(s)))
-			return -EFAULT;
-		switch (how) {
-		case SIG_BLOCK:
-			p->sigmask |= SIGSET_BITS(s);
-			break;
-		case SIG_UNBLOCK:
-			p->sigmask &= ~s;
-			break;
-		case SIG_SETMASK:
-			p->sigmask = SIGSET_BITS(s);
-			break;
-		default:
-			return -EINVAL;
-		}
-	}
-	if (oset && copy_to_user(oset, &old, sizeof(old)))
-		return -EFAULT;
-	return 0;
-}
-
 SYSCALL_DEFINE0(getuid)
 {
 	return current_proc()->uid;

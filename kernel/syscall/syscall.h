@@ -94,10 +94,14 @@ void syscall_dispatch(struct trap_frame *f);
 	X(fork) X(vfork) X(clone) X(execve) X(exit) X(exit_group) X(wait4)    \
 	X(waitid) X(getpid) X(getppid) X(gettid) X(setpgid) X(getpgid)        \
 	X(getpgrp) X(setsid) X(getsid) X(set_tid_address) X(set_robust_list)  \
-	X(arch_prctl) X(rt_sigaction) X(rt_sigprocmask) X(getuid) X(geteuid)  \
+	X(arch_prctl) X(getuid) X(geteuid)                                    \
 	X(getgid) X(getegid) X(setuid) X(setgid) X(getresuid) X(getresgid)    \
 	X(getgroups) X(prlimit64) X(getrlimit) X(setrlimit) X(getrusage)      \
 	X(sched_yield) X(prctl)                                               \
+	/* signals: sys_signal.c */                                           \
+	X(rt_sigaction) X(rt_sigprocmask) X(rt_sigpending) X(rt_sigsuspend)   \
+	X(rt_sigreturn) X(restart_syscall) X(pause) X(sigaltstack) X(kill)    \
+	X(tkill) X(tgkill) X(alarm) X(setitimer) X(getitimer)                 \
 	/* memory: sys_mm.c */                                                \
 	X(brk) X(mmap) X(munmap) X(mprotect) X(madvise)                       \
 	/* the rest of the machine: sys_misc.c */                             \
@@ -116,7 +120,11 @@ void syscall_dispatch(struct trap_frame *f);
 	X(ftruncate) X(fsync) X(fdatasync) X(sync) X(mount) X(umount2)        \
 	X(utimensat) X(mknod) X(mknodat) X(statfs) X(chroot) X(sendfile)     \
 	/* pipes and polling: sys_pipe.c */                                   \
-	X(pipe) X(pipe2) X(poll) X(ppoll) X(select) X(pselect6)
+	X(pipe) X(pipe2) X(poll) X(ppoll) X(select) X(pselect6)            \
+	/* sockets: sys_socket.c */                                           \
+	X(socket) X(socketpair) X(bind) X(listen) X(accept) X(accept4)        \
+	X(connect) X(sendto) X(recvfrom) X(sendmsg) X(recvmsg) X(shutdown)    \
+	X(getsockname) X(getpeername) X(setsockopt) X(getsockopt)
 
 #define SYSCALL_DECLARE(name) long sys_##name(struct trap_frame *frame);
 SYSCALL_LIST(SYSCALL_DECLARE)

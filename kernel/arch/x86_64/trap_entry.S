@@ -9,6 +9,8 @@
  */
 #include "kernel/arch/x86_64/layout.h"
 
+#define FRAME_CS (18 * 8)               /* struct trap_frame's cs */
+
 	.text
 	.balign 16
 	.globl trap_stubs
@@ -56,6 +58,12 @@ trap_common:
 	cld
 	movq %rsp, %rdi
 	call trap_dispatch
+	/* Back to user mode: pending signals first (interrupts stay off
+	 * from there to IRET). */
+	testb $3, FRAME_CS(%rsp)
+	jz trap_return
+	movq %rsp, %rdi
+	call signal_exit_to_user
 	.globl trap_return
 trap_return:
 	popq %r15

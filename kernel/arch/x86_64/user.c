@@ -5,6 +5,7 @@
 #include "kernel/arch/x86_64/x86.h"
 #include "kernel/lib/string.h"
 #include "kernel/syscall/syscall.h"
+#include "kernel/proc/signal.h"
 #include <asm/processor-flags.h>
 
 /* SDM vol 4, table 2-2 (architectural MSRs). */
@@ -68,6 +69,9 @@ u64 user_get_fs_base(void)
 bool syscall_entry_c(struct trap_frame *f)
 {
 	syscall_dispatch(f);
+	/* Signals on the way out; rt_sigreturn restores RCX and R11 too. */
+	if (signal_exit_to_user(f))
+		return false;
 	/* SYSRET reloads RIP from RCX and RFLAGS from R11 and takes fixed
 	 * selectors; a non-canonical RIP would fault in kernel mode with the
 	 * user's stack (SDM vol 2, SYSRET), so that and anything else it

@@ -34,9 +34,10 @@ void user_set_kstack(u64 top);
 void user_set_fs_base(u64 base);
 u64 user_get_fs_base(void);
 
-/* The C side of syscall_entry.S: dispatch, then say whether SYSRET can
- * return (true) or the full IRET path is needed (exec, a frame changed
- * into something SYSRET cannot restore). */
+/* The C side of syscall_entry.S: dispatch, deliver signals, then say
+ * whether SYSRET can return (true) or the full IRET path is needed (exec,
+ * sigreturn, a frame changed into something SYSRET cannot restore).
+ * Returns with interrupts off. */
 bool syscall_entry_c(struct trap_frame *f);
 
 #endif
