@@ -23,7 +23,6 @@
 #include "kernel/proc/proc.h"
 #include "kernel/proc/vm.h"
 #include "kernel/sched/sched.h"
-#include <asm/signal.h>
 #include <asm-generic/mman-common.h>
 #include <linux/resource.h>
 
@@ -41,6 +40,7 @@ static const char *state_name(char st)
 	case 'R': return "R (running)";
 	case 'S': return "S (sleeping)";
 	case 'D': return "D (disk sleep)";
+	case 'T': return "T (stopped)";
 	case 'Z': return "Z (zombie)";
 	}
 	return "X (dead)";
@@ -73,14 +73,16 @@ static int pid_stat_show(const struct pfs_node *n, struct pfs_buf *b)
 	 * 42 blkio ticks, 43-44 guest time, 45-47 data and brk,
 	 * 48-51 arguments and environment, 52 exit_code. */
 	pfs_printf(b, "%u (%s) %c %u %u %u 0 -1 0 0 0 0 0 %llu 0 0 0 20 0 1 0 %llu "
-		   "%llu %llu %llu 0 0 0 0 0 0 %llu 0 0 0 0 0 %d %u 0 0 0 0 0 0 0 %llu "
-		   "%llu %llu %llu %llu 0\n",
+		   "%llu %llu %llu 0 0 0 0 0 %llu %llu %llu %llu 0 0 0 %d %u 0 0 0 0 0 "
+		   "0 0 %llu %llu %llu %llu %llu 0\n",
 		   pi.pid, pi.comm, pi.state, pi.ppid, pi.pgid, pi.sid,
 		   (unsigned long long)utime,
 		   (unsigned long long)procfs_ns_to_ticks(pi.start_ns),
 		   (unsigned long long)vsize, (unsigned long long)pid_rss_pages(&pi),
-		   (unsigned long long)RLIM_INFINITY, (unsigned long long)pi.sigmask,
-		   SIGCHLD, pi.cpu,
+		   (unsigned long long)RLIM_INFINITY,
+		   (unsigned long long)pi.sigpending, (unsigned long long)pi.sigmask,
+		   (unsigned long long)pi.sigignored, (unsigned long long)pi.sigcaught,
+		   pi.exit_signal, pi.cpu,
 		   (unsigned long long)(mm ? mm->brk_start : 0),
 		   (unsigned long long)(mm ? mm->arg_start : 0),
 		   (unsigned long long)(mm ? mm->arg_end : 0),
@@ -107,8 +109,11 @@ static int pid_status_show(const struct pfs_node *n, struct pfs_buf *b)
 		pfs_printf(b, "VmSize:\t%8llu kB\nVmRSS:\t%8llu kB\n",
 			   (unsigned long long)(mm_virtual_size(pi.mm) / 1024),
 			   (unsigned long long)(pid_rss_pages(&pi) * (PAGE_SIZE / 1024)));
-	pfs_printf(b, "Threads:\t1\nSigBlk:\t%016llx\nCpus_allowed_list:\t0-%u\n",
-		   (unsigned long long)pi.sigmask, cpu_count() - 1);
+	pfs_printf(b, "Threads:\t1\nSigPnd:\t%016llx\nSigBlk:\t%016llx\n"
+		   "SigIgn:\t%016llx\nSigCgt:\t%016llx\nCpus_allowed_list:\t0-%u\n",
+		   (unsigned long long)pi.sigpending, (unsigned long long)pi.sigmask,
+		   (unsigned long long)pi.sigignored, (unsigned long long)pi.sigcaught,
+		   cpu_count() - 1);
 	proc_info_put(&pi);
 	return 0;
 }

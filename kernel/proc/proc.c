@@ -767,7 +767,11 @@ void proc_set_mm(struct proc *p, struct mm *mm)
 
 static char proc_state_char(const struct proc *p)
 {
-	return p->state == PROC_ZOMBIE ? 'Z' : task_state_char(READ_ONCE(p->thread->task.state));
+	if (p->state == PROC_ZOMBIE)
+		return 'Z';
+	if (p->sig.stopped)
+		return 'T';
+	return task_state_char(READ_ONCE(p->thread->task.state));
 }
 
 int proc_info_get(u32 pid, struct proc_info *out)
@@ -789,9 +793,16 @@ int proc_info_get(u32 pid, struct proc_info *out)
 		.start_ns = p->start_ns,
 		.uid = p->uid, .euid = p->euid, .suid = p->suid,
 		.gid = p->gid, .egid = p->egid, .sgid = p->sgid,
-		.sigmask = p->sigmask,
+		.sigmask = p->sigmask, .sigpending = p->sig.pending,
+		.exit_signal = p->sig.exit_signal,
 		.mm = p->mm, .files = p->files, .fs = p->fs,
 	};
+	for (int sig = 1; sig <= PROC_NSIG; sig++) {
+		if (p->sigaction[sig - 1].sa_handler == SIG_IGN)
+			out->sigignored |= sig_bit(sig);
+		else if (p->sigaction[sig - 1].sa_handler != SIG_DFL)
+			out->sigcaught |= sig_bit(sig);
+	}
 	memcpy(out->comm, p->comm, sizeof(out->comm));
 	out->comm[sizeof(out->comm) - 1] = 0;
 	if (out->mm)

@@ -147,12 +147,14 @@ u32 proc_count(void);
 struct proc_info {
 	u32 pid, ppid, pgid, sid;
 	char comm[PROC_COMM_LEN];
-	char state;                     /* R, S, D or Z (exited, not reaped) */
+	char state;                     /* R, S, D, T (stopped) or Z (exited,
+					 * not reaped) */
 	u32 cpu;                        /* where its thread last ran */
 	u64 runtime_cycles;             /* TSC cycles on a CPU so far */
 	u64 start_ns;                   /* ktime_get() when it was created */
 	u32 uid, euid, suid, gid, egid, sgid;
-	u64 sigmask;
+	u64 sigmask, sigpending, sigignored, sigcaught;  /* bit sig-1 */
+	int exit_signal;
 	struct mm *mm;
 	struct files *files;
 	struct fs_struct *fs;

@@ -159,6 +159,15 @@ def _():
                          maps, re.M), maps
         assert re.search(r"-7ffffffff000 rw-p 00000000 00:00 0 +\[stack\]$", maps, re.M), maps
 
+        # Job control: a stopped process shows T; killed, it goes.
+        out = sh.run("kill -STOP %s; for i in 1 2 3 4 5; do grep -q '^State:.T (stopped)' "
+                     "/proc/%s/status && break; sleep 1; done; cut -d' ' -f3 /proc/%s/stat; "
+                     "ps -o pid,stat | grep '^ *%s '" % (p2, p2, p2, p2))
+        assert out.split()[:3] == ["T", p2, "T"], out
+        out = sh.run("kill -CONT %s; kill %s; wait %s; echo rc=$?; "
+                     "cat /proc/%s/stat 2>/dev/null || echo NOPE" % (p2, p2, p2, p2))
+        assert "rc=143" in out and "NOPE" in out, out
+
         # A pid directory in the dentry cache goes with its process.
         short = sh.run("sleep 1 & echo P=$!; ls /proc/$! > /dev/null && echo SEEN")
         p3 = re.search(r"P=(\d+)", short).group(1)
