@@ -236,6 +236,9 @@ def _():
         for d in (root_dev, dev):
             out = sh.run("echo %s > %s; echo rc=$?" % (d, unbind))
             assert "Device or resource busy" in out and "rc=1" in out, out
+        # The PCI function under it (addr=0x5 above): refused as well.
+        out = sh.run("echo 0000:00:05.0 > /sys/bus/pci/drivers/virtio-pci/unbind; echo rc=$?")
+        assert "Device or resource busy" in out and "rc=1" in out, out
         assert sh.run("cat /mnt/f").strip() == "kept"
 
         # Idle after umount: the disk goes, then comes back intact.
