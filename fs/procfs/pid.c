@@ -426,17 +426,22 @@ static void pid_collect(u32 pid, char state, void *arg)
 
 int procfs_list_pids(struct pfs_lister *l)
 {
-	struct pid_walk w;
+	struct pid_walk w = { .max = proc_count() + 16 };
 	char name[12];
 
-	/* Room for processes started between the count and the walk; any
-	 * beyond that show up in the next listing. */
-	w.max = proc_count() + 16;
-	w.n = 0;
-	w.pids = kmalloc(w.max * sizeof(*w.pids), GFP_KERNEL);
-	if (!w.pids)
-		return -ENOMEM;
-	proc_for_each(pid_collect, &w);
+	/* The walk cannot allocate (proc_lock): if more processes appeared
+	 * than there was room for, walk again with twice the room. */
+	for (;;) {
+		w.n = 0;
+		w.pids = kmalloc(w.max * sizeof(*w.pids), GFP_KERNEL);
+		if (!w.pids)
+			return -ENOMEM;
+		proc_for_each(pid_collect, &w);
+		if (w.n < w.max)
+			break;
+		kfree(w.pids);
+		w.max *= 2;
+	}
 	for (u32 i = 0; i < w.n; i++) {
 		struct pfs_node n = {
 			.ops = &procfs_pid_dir_ops, .mode = S_IFDIR | 0555,
