@@ -5,6 +5,7 @@ device at known slots, and the test types commands at its prompt.
 
   lspci        every function QEMU reports (QMP query-pci): slot, class,
                vendor:device and subsystem ids, and a driver for virtio
+               (also on pc and microvm)
   ps, top      the pids and commands of background sleeps the test started
   /proc/PID    cmdline, environ, exe, cwd, fd/, maps, stat (state, parent,
                start time, size) against what those processes were given
@@ -60,10 +61,10 @@ class Shell:
         return out
 
 
-def boot(img, extra=(), qmp=False, smp=2):
+def boot(img, extra=(), qmp=False, smp=2, machine="q35"):
     drives = ["-drive", "file=%s,if=none,id=d0,format=raw" % img,
               "-device", "virtio-blk-pci,drive=d0,addr=0x4"]
-    return vm(timeout=240, smp=smp, qmp=qmp, extra=drives + list(extra),
+    return vm(timeout=240, smp=smp, qmp=qmp, machine=machine, extra=drives + list(extra),
               cmdline="console=ttyS0 tty.winsize=250x50 root=/dev/vda "
                       "rootfstype=ext2 init=/bin/sh")
 
@@ -85,39 +86,44 @@ def irq_sum(text, dev):
     return total
 
 
+EXTRA_DEVICES = ["-device", "virtio-rng-pci,addr=0x5", "-netdev", "user,id=n0",
+                 "-device", "virtio-net-pci,netdev=n0,addr=0x6"]
+
+
+def check_lspci(v, sh):
+    """lspci -mk against QMP's query-pci: every function QEMU has."""
+    want = {}
+    for bus in v.qmp("query-pci"):
+        for d in bus["devices"]:
+            slot = "%02x:%02x.%x" % (d["bus"], d["slot"], d["function"])
+            ids = d["id"]
+            want[slot] = ("%04x" % d["class_info"]["class"],
+                          "%04x" % ids["vendor"], "%04x" % ids["device"],
+                          "%04x" % ids.get("subsystem-vendor", 0),
+                          "%04x" % ids.get("subsystem", 0))
+    got, drivers = {}, {}
+    for line in sh.run("lspci -mk").splitlines():
+        m = re.match(r'(\S+) "Class (\w{4})" "(\w{4})" "(\w{4})" "(\w{4})" "(\w{4})"'
+                     r'(?: "(\S+)")?$', line)
+        assert m, line
+        got[m.group(1)] = m.groups()[1:6]
+        drivers[m.group(1)] = m.group(7)
+    assert got == want, (got, want)
+    for slot, cls, did in (("00:04.0", "0100", "1001"), ("00:05.0", "00ff", "1005"),
+                           ("00:06.0", "0200", "1000")):
+        assert got[slot][:3] == (cls, "1af4", did), got[slot]
+        assert drivers[slot], slot
+    plain = sh.run("lspci")
+    assert "00:04.0 Class 0100: 1af4:1001\n" in plain, plain
+
+
 @case("procfs/busybox-tools-match-the-vm")
 def _():
     img = rootfs("tools")
-    extra = ["-device", "virtio-rng-pci,addr=0x5",
-             "-netdev", "user,id=n0", "-device", "virtio-net-pci,netdev=n0,addr=0x6"]
-    with boot(img, extra, qmp=True) as v:
+    with boot(img, EXTRA_DEVICES, qmp=True) as v:
         sh = Shell(v)
         sh.run("mount -t proc proc /proc; mount -t sysfs sysfs /sys")
-
-        # lspci: every function QEMU has, as it has it.
-        want = {}
-        for bus in v.qmp("query-pci"):
-            for d in bus["devices"]:
-                slot = "%02x:%02x.%x" % (d["bus"], d["slot"], d["function"])
-                ids = d["id"]
-                want[slot] = ("%04x" % d["class_info"]["class"],
-                              "%04x" % ids["vendor"], "%04x" % ids["device"],
-                              "%04x" % ids.get("subsystem-vendor", 0),
-                              "%04x" % ids.get("subsystem", 0))
-        got, drivers = {}, {}
-        for line in sh.run("lspci -mk").splitlines():
-            m = re.match(r'(\S+) "Class (\w{4})" "(\w{4})" "(\w{4})" "(\w{4})" "(\w{4})"'
-                         r'(?: "(\S+)")?$', line)
-            assert m, line
-            got[m.group(1)] = m.groups()[1:6]
-            drivers[m.group(1)] = m.group(7)
-        assert got == want, (got, want)
-        for slot, cls, did in (("00:04.0", "0100", "1001"), ("00:05.0", "00ff", "1005"),
-                               ("00:06.0", "0200", "1000")):
-            assert got[slot][:3] == (cls, "1af4", did), got[slot]
-            assert drivers[slot], slot
-        plain = sh.run("lspci")
-        assert "00:04.0 Class 0100: 1af4:1001\n" in plain, plain
+        check_lspci(v, sh)
 
         # Background processes with known arguments, environment,
         # directory and descriptors; start times a second apart.
@@ -269,3 +275,17 @@ def _():
     run("e2fsck -fn %s" % data)
     os.unlink(img)
     os.unlink(data)
+
+
+@case("procfs/lspci-on-pc-and-microvm")
+def _():
+    # Port-I/O configuration space (pc) and the microvm's PCIe host.
+    img = rootfs("lspci")
+    for machine in ("pc", "microvm"):
+        with boot(img, EXTRA_DEVICES, qmp=True, machine=machine) as v:
+            sh = Shell(v)
+            sh.run("mount -t sysfs sysfs /sys")
+            check_lspci(v, sh)
+            v.send("poweroff -f\r")
+            v.wait()
+    os.unlink(img)
