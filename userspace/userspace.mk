@@ -6,7 +6,7 @@
 # tests/hello is also built as a static PIE (tests/hello-pie).
 MUSL_CC      ?= musl-gcc
 USER_CFLAGS  := -static -O2 -g0 -s -Wall -Wextra -Werror -Wno-unused-parameter \
-		-D_GNU_SOURCE -Iuserspace
+		-D_GNU_SOURCE -Iuserspace -I.
 USER_SRCS    := $(wildcard userspace/*.c userspace/tests/*.c userspace/bench/*.c)
 USER_BINS    := $(patsubst userspace/%.c,$(BUILD)/userspace/%,$(USER_SRCS)) \
 		$(BUILD)/userspace/tests/hello-pie
@@ -14,7 +14,13 @@ USER_BINS    := $(patsubst userspace/%.c,$(BUILD)/userspace/%,$(USER_SRCS)) \
 $(BUILD)/userspace/%: userspace/%.c $(wildcard userspace/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  MUSLCC  $<"
-	@$(MUSL_CC) $(USER_CFLAGS) -o $@ $<
+	@$(MUSL_CC) $(USER_CFLAGS) -o $@ $< $(USER_LIBS)
+
+# Pure kernel code some programs share with the kernel (the same source,
+# not a copy): the network tests hash with kernel/lib/sha256.c.
+USER_SHA256  := $(BUILD)/userspace/tests/t_net $(BUILD)/userspace/tests/t_net_get
+$(USER_SHA256): USER_LIBS := kernel/lib/sha256.c
+$(USER_SHA256): kernel/lib/sha256.c kernel/lib/sha256.h userspace/tests/t_net_sha256.h
 
 # musl-gcc's specs always name a dynamic linker for -static-pie; link by
 # hand with musl's self-relocating start file instead (no PT_INTERP).

@@ -13,6 +13,7 @@
 #include "kernel/mm/internal.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/pmm.h"
+#include "kernel/arch/x86_64/cpu.h"
 #include "kernel/arch/x86_64/layout.h"
 #include "kernel/arch/x86_64/paging.h"
 #include "kernel/arch/x86_64/smp.h"
@@ -23,15 +24,34 @@
 #include "kernel/lib/string.h"
 #include "kernel/sched/spinlock.h"
 
+/*
+ * Where a user half may be cached. Without PCIDs a CR3 load drops every
+ * non-global TLB entry, so a CPU can hold translations of a space's user
+ * half only from its CR3 load of that space until its next CR3 load of
+ * another. as_switch keeps `cpus` a superset of those CPUs: a CPU sets its
+ * bit (locked RMW, a full barrier) before it loads the space's CR3 and
+ * clears it only after it has loaded another one. tlb_shootdown orders
+ * its entry updates before it reads the mask (a full fence), so a CPU it
+ * does not see is one whose bit was set later, and that CPU's page walks,
+ * after its serializing CR3 load, already see the updates. A CPU seen in
+ * the mask that has meanwhile moved on takes one needless flush.
+ */
 struct addr_space {
 	phys_addr_t root;               /* PML4; fixed for the space's life */
 	struct spinlock lock;           /* its page tables */
-	bool loaded;                    /* ever in a CR3: shootdowns go to all
-					   CPUs (where it is loaded is not
-					   tracked) */
+	bool all_cpus;                  /* shootdowns go to every CPU: kernel_as
+					   (whose kernel half every CPU caches),
+					   or a CPU with an id past `cpus` ran
+					   it (came online after as_create) */
+	u32 nr_cpus;                    /* bits in cpus */
+	u64 cpus[];                     /* by CPU id; see above */
 };
 
-struct addr_space kernel_as = { .lock = SPINLOCK_INIT("kernel_as"), .loaded = true };
+struct addr_space kernel_as = { .lock = SPINLOCK_INIT("kernel_as"), .all_cpus = true };
+
+/* Shootdowns of user halves: how many went to other CPUs and how many
+ * CPUs they interrupted (vmm_tlb_stats). */
+static u64 user_shootdowns_remote, user_shootdown_ipis;
 
 /* Until pmm is up, page tables come from bootmem (below 4 GiB, which
  * boot.S's tables map). Set and cleared during boot only. */
@@ -517,12 +537,20 @@ int vmm_walk(struct addr_space *as, uintptr_t va, size_t len,
 void tlb_shootdown(struct addr_space *as, uintptr_t start, size_t len)
 {
 	bool kernel_half = start >= KERNEL_HALF_BASE;
+	u32 sent;
 
-	/* Orders the caller's entry updates before reading `loaded`; as_switch
-	 * sets it before its CR3 load, which serializes. */
+	/* Orders the caller's entry updates before reading the mask (see
+	 * struct addr_space). */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (kernel_half || READ_ONCE(as->loaded))
+	if (kernel_half || READ_ONCE(as->all_cpus)) {
 		smp_tlb_flush_others(start, len);
+	} else {
+		sent = smp_tlb_flush_mask(as->cpus, as->nr_cpus, start, len);
+		if (sent) {
+			__atomic_fetch_add(&user_shootdowns_remote, 1, __ATOMIC_RELAXED);
+			__atomic_fetch_add(&user_shootdown_ipis, sent, __ATOMIC_RELAXED);
+		}
+	}
 	/* Without PCIDs a CR3 load drops every non-global entry, so a user
 	 * half that is not loaded here has nothing cached here. */
 	if (kernel_half || (read_cr3() & PTE_ADDR) == as->root)
@@ -531,13 +559,22 @@ void tlb_shootdown(struct addr_space *as, uintptr_t start, size_t len)
 
 /* ---- address spaces -------------------------------------------------------- */
 
+void vmm_tlb_stats(u64 *remote_shootdowns, u64 *ipis)
+{
+	*remote_shootdowns = __atomic_load_n(&user_shootdowns_remote, __ATOMIC_RELAXED);
+	*ipis = __atomic_load_n(&user_shootdown_ipis, __ATOMIC_RELAXED);
+}
+
 struct addr_space *as_create(void)
 {
-	struct addr_space *as = kmalloc(sizeof(*as), GFP_KERNEL);
+	u32 nr_cpus = cpu_count() ? cpu_count() : 1;
+	u32 words = (nr_cpus + 63) / 64;
+	struct addr_space *as = kzalloc(sizeof(*as) + words * sizeof(u64), GFP_KERNEL);
 	u64 *top;
 
 	if (!as)
 		return NULL;
+	as->nr_cpus = words * 64;
 	as->root = pmm_alloc(0);
 	if (!as->root) {
 		kfree(as);
@@ -550,7 +587,6 @@ struct addr_space *as_create(void)
 	memcpy(top + PT_ENTRIES / 2, root_table(&kernel_as) + PT_ENTRIES / 2,
 	       PAGE_SIZE / 2);
 	as->lock = (struct spinlock)SPINLOCK_INIT("addr_space");
-	as->loaded = false;
 	return as;
 }
 
@@ -575,14 +611,44 @@ static void free_table(phys_addr_t t, int level)
 	pmm_free(t, 0);
 }
 
+/* On a CPU that may still have an address space about to go in CR3
+ * (interrupts off: in a cross-CPU call, or from as_destroy). */
+static void as_drop(void *arg)
+{
+	if (this_cpu()->as == arg)
+		as_switch(&kernel_as);
+}
+
+static bool as_in_use(const struct addr_space *as)
+{
+	for (u32 i = 0; i < as->nr_cpus / 64; i++)
+		if (__atomic_load_n(&as->cpus[i], __ATOMIC_ACQUIRE))
+			return true;
+	return false;
+}
+
 void as_destroy(struct addr_space *as)
 {
+	unsigned long flags;
 	u64 *top;
 
 	if (!as)
 		return;
 	BUG_ON(as == &kernel_as);
-	BUG_ON((read_cr3() & PTE_ADDR) == as->root);
+	/* A process's space leaves every CPU when its last thread does
+	 * (proc_switch). A kernel thread that borrowed one with as_switch
+	 * and was switched out (or exited) before switching back leaves it
+	 * in that CPU's CR3, since switches between kernel threads keep
+	 * CR3: take it off there, this CPU included. */
+	if (as_in_use(as)) {
+		flags = read_rflags();
+		irq_disable();
+		as_drop(as);
+		if (flags & X86_RFLAGS_IF)
+			irq_enable();
+		smp_call_mask(as->cpus, as->nr_cpus, as_drop, as);
+	}
+	BUG_ON(as_in_use(as));
 	/* Not loaded anywhere, so nothing is cached: no shootdown needed. */
 	top = root_table(as);
 	for (int i = 0; i < PT_ENTRIES / 2; i++)
@@ -592,12 +658,45 @@ void as_destroy(struct addr_space *as)
 	kfree(as);
 }
 
+/* Enter (set) or leave (clear) as's CPU mask; see struct addr_space. */
+static void as_mark_cpu(struct addr_space *as, u32 id, bool set)
+{
+	u64 bit = 1ULL << (id % 64);
+
+	if (as->all_cpus)
+		return;
+	if (id >= as->nr_cpus) {
+		if (set) {
+			WRITE_ONCE(as->all_cpus, true);
+			__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		}
+		return;
+	}
+	if (set)
+		__atomic_fetch_or(&as->cpus[id / 64], bit, __ATOMIC_SEQ_CST);
+	else
+		__atomic_fetch_and(&as->cpus[id / 64], ~bit, __ATOMIC_RELEASE);
+}
+
 void as_switch(struct addr_space *as)
 {
-	if ((read_cr3() & PTE_ADDR) == as->root)
-		return;
-	WRITE_ONCE(as->loaded, true);
-	write_cr3(as->root);
+	unsigned long flags = read_rflags();
+	struct addr_space *old;
+	struct cpu *c;
+
+	/* The CR3 load and c->as change together on one CPU. */
+	irq_disable();
+	c = this_cpu();
+	old = c->as;
+	if (old != as) {
+		as_mark_cpu(as, c->id, true);
+		write_cr3(as->root);    /* serializing: no TLB use of old after */
+		c->as = as;
+		if (old)
+			as_mark_cpu(old, c->id, false);
+	}
+	if (flags & X86_RFLAGS_IF)
+		irq_enable();
 }
 
 phys_addr_t as_root(const struct addr_space *as)

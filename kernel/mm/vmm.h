@@ -41,9 +41,10 @@ extern struct addr_space kernel_as;
 /* A new address space sharing the kernel half; NULL if out of memory. */
 struct addr_space *as_create(void);
 /* Unmap everything in the user half, free owned frames, page tables and
- * the address space. It must not be active on any CPU. */
+ * the address space. No task may use it any more; a CPU that still has it
+ * in CR3 (a kernel thread borrowed it) is moved to kernel_as first. */
 void as_destroy(struct addr_space *as);
-/* Load as on this CPU (CR3). */
+/* Load as on this CPU (CR3) and track it in as's CPU mask. */
 void as_switch(struct addr_space *as);
 /* The physical address of the top-level table (the CR3 value). kernel_as's
  * is below 4 GiB, so a 32-bit trampoline can load it. */
@@ -86,13 +87,17 @@ int vmm_walk(struct addr_space *as, uintptr_t va, size_t len,
  * TLB shootdown hook: every page-table change that removes or narrows a
  * translation ends here, before any frame it released is reused. It
  * invalidates the range on this CPU if `as` can be cached here (the kernel
- * half always; a user half when `as` is loaded), and through an IPI on
- * every other online CPU (smp_tlb_flush_others, which waits for them) for
- * the kernel half and for any address space that has ever been loaded:
- * which CPUs have it loaded now is not tracked yet. It may be called with
- * as's lock held and must not take it; the lock is never held with
- * interrupts off, so CPUs spinning on it still answer the IPI.
+ * half always; a user half when `as` is loaded), and through an IPI, which
+ * it waits for, on the other CPUs that may cache it: every online CPU for
+ * the kernel half (and kernel_as), for a user half only the CPUs in the
+ * space's CPU mask, which as_switch keeps (vmm.c, struct addr_space) -- so
+ * a single-threaded process's changes interrupt no other CPU. It may be
+ * called with as's lock held and must not take it; the lock is never held
+ * with interrupts off, so CPUs spinning on it still answer the IPI.
  */
 void tlb_shootdown(struct addr_space *as, uintptr_t start, size_t len);
+/* Since boot: user-half shootdowns that had to interrupt other CPUs, and
+ * the CPUs they interrupted. */
+void vmm_tlb_stats(u64 *remote_shootdowns, u64 *ipis);
 
 #endif

@@ -119,21 +119,28 @@ static void rq_kicked(struct runqueue *rq)
 	}
 }
 
-/* The slice timer is armed only while this CPU has tasks waiting. */
+/*
+ * The slice timer is armed when a task runs here with others waiting, and
+ * cancelled when the CPU goes idle. It is left armed when the queue empties
+ * under a running task: two tasks that wake each other (a pipe ping-pong)
+ * would otherwise re-arm it on every wake-up, and arming reads the clock,
+ * an HPET register on q35 that costs microseconds under TCG. Left armed,
+ * it fires at most once more and finds nobody waiting.
+ */
 static void rq_update_slice(struct runqueue *rq)
 {
-	if (rq->nr_queued && this_cpu()->current != rq->idle) {
-		if (!READ_ONCE(rq->slice.queue))
-			timer_arm(&rq->slice, ktime_get() + SLICE_NS);
-	} else {
+	if (this_cpu()->current == rq->idle)
 		timer_cancel(&rq->slice);
-	}
+	else if (rq->nr_queued && !READ_ONCE(rq->slice.queue))
+		timer_arm(&rq->slice, ktime_get() + SLICE_NS);
 }
 
 static void slice_expired(struct timer *t)
 {
 	struct runqueue *rq = container_of(t, struct runqueue, slice);
 
+	if (!READ_ONCE(rq->nr_queued))
+		return;                 /* armed for waiters that have since run */
 	rq->slice_expiries++;
 	this_cpu()->need_resched = true;
 	/* Still more work than this CPU can run: wake a thief. */

@@ -3,8 +3,9 @@
  *
  * Every CPU has a run queue of runnable tasks and an idle task that halts
  * when the queue is empty. Scheduling is preemptive: a time slice timer
- * (armed only while others are waiting, so an idle or lone task takes no
- * ticks) and wake-ups set need_resched, which is acted on at interrupt
+ * (armed when others are waiting, so an idle CPU takes no ticks and a lone
+ * task at most one after its last competitor ran) and wake-ups set
+ * need_resched, which is acted on at interrupt
  * exit and when preemption is re-enabled. A CPU whose queue runs dry
  * steals from a busy one; wake-ups kick an idle CPU so it can.
  *

@@ -128,3 +128,29 @@ KTEST(timer_tickless_when_idle)
 	udelay(30000);
 	KT_ASSERT_EQ(c->nr_timer_irqs, before);
 }
+
+/* Re-arming for later than the deadline the LAPIC already holds leaves the
+ * hardware alone (a LAPIC timer write is dear under TCG, and the slice
+ * timer is re-armed on wake-ups): the early interrupt finds nothing due
+ * and programs the real deadline, which still fires, never early. */
+KTEST(timer_rearm_later_keeps_the_programmed_deadline)
+{
+	u32 seq = 0;
+	struct fired f = { .seq = &seq };
+	u64 first, late, held;
+
+	timer_setup(&f.t, fired_fn);
+	irq_disable();
+	first = ktime_get() + 20 * NSEC_PER_MSEC;
+	late = first + 20 * NSEC_PER_MSEC;
+	timer_arm(&f.t, first);
+	timer_cancel(&f.t);
+	timer_arm(&f.t, late);
+	held = this_cpu()->timers->programmed;
+	irq_enable();
+	if (!wait_fired(&f, 1000))
+		timer_cancel_sync(&f.t);
+	KT_ASSERT(held <= first);
+	KT_ASSERT_EQ(f.order, 1);
+	KT_ASSERT(f.at >= late);
+}

@@ -13,12 +13,20 @@
 
 static struct timer_queue boot_queue;
 
-/* Program the hardware for the head. q->lock held, interrupts off, local. */
+/*
+ * Program the hardware for the head. q->lock held, interrupts off, local.
+ * A deadline already programmed that is no later than the head's is left
+ * alone: it fires early, finds nothing due and programs the head then.
+ * Re-arming is frequent (the slice timer, on every wake-up with a task
+ * running) and a LAPIC timer write is one of the dearest things a
+ * virtual CPU does, so at most one early interrupt per programmed
+ * deadline is the cheaper side.
+ */
 static void timer_program(struct timer_queue *q)
 {
 	u64 next = q->head ? q->head->expires : 0;
 
-	if (next == q->programmed)
+	if (next == q->programmed || (next && q->programmed && q->programmed < next))
 		return;
 	q->programmed = next;
 	if (next)

@@ -507,7 +507,7 @@ static void host_tcp_send(int port, const uint8_t *chunk)
 	while (got < sizeof(reply) - 1 && (n = read(s, reply + got, sizeof(reply) - 1 - got)) > 0)
 		got += (size_t)n;
 	gettimeofday(&t1, NULL);
-	sha256_hex(&sh, hex);
+	sha256_final_hex(&sh, hex);
 	printf("T_NET tcp send bytes=%u sha256=%s ms=%ld host=%s\n", BIG, hex,
 	       (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_usec - t0.tv_usec) / 1000, reply);
 	CHECK(strstr(reply, hex) != NULL);
@@ -539,7 +539,7 @@ static void host_tcp_sink(int port)
 	}
 	CHECK(n == 0);
 	gettimeofday(&t1, NULL);
-	sha256_hex(&sh, hex);
+	sha256_final_hex(&sh, hex);
 	CHECK(write(c, hex, 64) == 64);
 	printf("T_NET tcp sink bytes=%zu sha256=%s ms=%ld\n", total, hex,
 	       (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_usec - t0.tv_usec) / 1000);

@@ -62,7 +62,7 @@ int main(int argc, char **argv)
 	}
 	CHECK(n == 0);
 	CHECK(close(fd) == 0);
-	sha256_hex(&sh, hex);
+	sha256_final_hex(&sh, hex);
 	printf("t_net_get: status=%d bytes=%zu sha256=%s\n", status, bytes, hex);
 	CHECK(status == 200);
 	if (argc > 4)

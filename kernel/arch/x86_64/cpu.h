@@ -32,6 +32,7 @@ struct timer_queue;
 struct task;
 struct runqueue;
 struct call_req;
+struct addr_space;
 struct pvclock_vcpu_time_info;
 
 struct cpu {
@@ -56,6 +57,8 @@ struct cpu {
 	bool need_resched;              /* set by anyone, acted on here */
 	u32 *lock_violations;           /* lockdebug.c: a test's counter */
 	struct call_req *call_pending;  /* smp.c: a cross-CPU call for us */
+	struct addr_space *as;          /* mm/vmm.c: the space in CR3 (NULL
+					   until the first as_switch) */
 	struct pvclock_vcpu_time_info *pvclock; /* kvmclock area, or NULL */
 	u64 gdt[10];                    /* 8 descriptors + 16-byte TSS */
 	struct tss tss __aligned(16);

@@ -380,6 +380,34 @@ void smp_call_others(void (*fn)(void *arg), void *arg)
 	spin_unlock(&call_lock);
 }
 
+u32 smp_call_mask(const u64 *mask, u32 nbits, void (*fn)(void *arg), void *arg)
+{
+	/* `remaining` starts at one on our own behalf, so a target that
+	 * answers before the last post cannot let it reach zero early. */
+	struct call_req req = { fn, arg, 1 };
+	struct cpu *me;
+	u32 sent = 0;
+
+	smp_call_lock();
+	me = this_cpu();
+	for (u32 id = 0; id < nbits && id < cpu_count(); id++) {
+		struct cpu *c;
+
+		if (!(__atomic_load_n(&mask[id / 64], __ATOMIC_RELAXED) & (1ULL << (id % 64))))
+			continue;
+		c = cpu_get(id);
+		if (!c || c == me)
+			continue;
+		__atomic_fetch_add(&req.remaining, 1, __ATOMIC_RELAXED);
+		smp_call_post(c, &req);
+		sent++;
+	}
+	__atomic_fetch_sub(&req.remaining, 1, __ATOMIC_RELEASE);
+	smp_call_wait(&req);
+	spin_unlock(&call_lock);
+	return sent;
+}
+
 /* ---- TLB shootdown -------------------------------------------------------------------- */
 
 #define TLB_FLUSH_ALL_PAGES 32  /* beyond this, reloading CR3 is cheaper */
@@ -423,5 +451,12 @@ void smp_tlb_flush_others(uintptr_t start, size_t len)
 
 	if (cpu_count() > 1)
 		smp_call_others(tlb_flush_ipi, &r);
+}
+
+u32 smp_tlb_flush_mask(const u64 *mask, u32 nbits, uintptr_t start, size_t len)
+{
+	struct tlb_range r = { start, len };
+
+	return cpu_count() > 1 ? smp_call_mask(mask, nbits, tlb_flush_ipi, &r) : 0;
 }
 
