@@ -5,6 +5,7 @@
 #   make test       all test tiers; ends with "N passed, N failed"
 #   make iso        build/vireo.iso (GRUB, Multiboot2, BIOS and UEFI)
 #   make gdb        attach gdb to a `make run-debug` QEMU
+#   make bench      Vireo and a Linux guest side by side (bench/results/)
 #
 # Options (run): MACHINE=q35|pc|microvm ACCEL=tcg|kvm UEFI=on BOOT=iso
 #                SMP=N MEM=size CMDLINE="..." DISK=image|none
@@ -57,7 +58,7 @@ KAFLAGS := -D__ASSEMBLY__ -nostdinc -I. -I$(INC) -g -MMD -MP
 LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
 LDSCRIPT := kernel/arch/x86_64/kernel.ld
 
-.PHONY: all kernel deps run run-debug gdb iso test unit clean bench fuzz fuzz-build
+.PHONY: all kernel deps run run-debug gdb iso test unit clean bench bench-guest bench-kernel fuzz fuzz-build
 all: kernel
 kernel: $(BUILD)/vireo.elf
 
@@ -194,7 +195,27 @@ fuzz: $(FUZZ_TARGETS)
 test: deps
 	@ACCEL=$(ACCEL) $(PYTHON) tests/run.py $(if $(T),--filter '$(T)')
 
-bench: deps kernel
+# Side-by-side benchmarks (bench/README.md): the same static programs on
+# Vireo and on Debian's Linux kernel, same QEMU line. BENCH_ARGS go to
+# bench/compare.py (e.g. --rounds 3). The per-subsystem in-kernel benches
+# stay separate: `make bench-kernel`.
+BENCH_GUEST := $(patsubst bench/guest/%.c,$(BUILD)/bench/guest/%,$(wildcard bench/guest/*.c))
+BENCH_GUEST_CFLAGS := -static -O2 -s -Wall -Wextra -Werror -Wno-unused-parameter \
+	-idirafter $(INC)
+
+$(BUILD)/bench/guest/%: bench/guest/%.c bench/guest/bench.h $(INC)/.stamp
+	@mkdir -p $(dir $@)
+	@echo "  MUSLCC  $<"
+	@musl-gcc $(BENCH_GUEST_CFLAGS) -o $@ $<
+
+bench-guest: $(BENCH_GUEST)
+
+bench:
+	@sh scripts/deps.sh bench
+	@$(MAKE) --no-print-directory kernel bench-guest
+	@$(PYTHON) bench/compare.py $(BENCH_ARGS)
+
+bench-kernel: deps kernel
 	@$(PYTHON) bench/boot.py
 	@$(PYTHON) bench/blk.py
 

@@ -111,7 +111,10 @@ class VM:
 
     def close(self):
         if self._qmp is not None:
-            self._qmp.close()
+            try:
+                self._qmp.close()
+            except OSError:
+                pass                # QEMU exited first (a guest power-off)
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait()
