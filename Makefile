@@ -5,9 +5,10 @@
 #   make test       all test tiers; ends with "N passed, N failed"
 #   make iso        build/vireo.iso (GRUB, Multiboot2, BIOS and UEFI)
 #   make gdb        attach gdb to a `make run-debug` QEMU
+#   make bench      Vireo and a Linux guest side by side (bench/results/)
 #
 # Options (run): MACHINE=q35|pc|microvm ACCEL=tcg|kvm UEFI=on BOOT=iso
-#                SMP=N MEM=size CMDLINE="..."
+#                SMP=N MEM=size CMDLINE="..." DISK=image|none
 
 ifeq ($(origin CC),default)
 CC := gcc
@@ -26,7 +27,12 @@ SMP     ?= 2
 MEM     ?= 256M
 UEFI    ?= off
 BOOT    ?= pvh
-CMDLINE ?= console=ttyS0
+# `make run` boots the default root image (images/mkroot.sh) from a
+# virtio-blk disk: a copy that keeps what a session writes until the image
+# is rebuilt. DISK=none boots without one; a CMDLINE given replaces the
+# default, root= included.
+DISK    ?= $(BUILD)/run-root.ext2
+CMDLINE ?= console=ttyS0$(if $(filter-out none,$(DISK)), root=/dev/vda rootfstype=ext2)
 
 # Subsystem folders that make up the kernel image (DESIGN.md, Layout).
 KERNEL_DIRS := kernel pci virtio net vfs fs sysfs
@@ -52,7 +58,7 @@ KAFLAGS := -D__ASSEMBLY__ -nostdinc -I. -I$(INC) -g -MMD -MP
 LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
 LDSCRIPT := kernel/arch/x86_64/kernel.ld
 
-.PHONY: all kernel deps run run-debug gdb iso test unit clean bench fuzz fuzz-build
+.PHONY: all kernel deps run run-debug gdb iso test unit clean bench bench-guest bench-kernel fuzz fuzz-build
 all: kernel
 kernel: $(BUILD)/vireo.elf
 
@@ -123,15 +129,21 @@ $(BUILD)/vireo.iso: $(BUILD)/vireo.elf images/mkiso.sh
 
 # ---- run --------------------------------------------------------------------
 RUN_ISO := $(if $(filter on,$(UEFI)),$(BUILD)/vireo.iso,$(if $(filter iso,$(BOOT)),$(BUILD)/vireo.iso,))
-run: deps kernel $(RUN_ISO)
+RUN_DISK := $(filter-out none,$(DISK))
+run: deps kernel $(RUN_ISO) $(RUN_DISK)
 	@$(PYTHON) tests/qemu.py --machine $(MACHINE) --accel $(ACCEL) --smp $(SMP) \
 		--mem $(MEM) --uefi $(UEFI) --boot $(BOOT) --cmdline "$(CMDLINE)" \
-		--kernel $(BUILD)/vireo.elf --iso $(BUILD)/vireo.iso --interactive
+		--kernel $(BUILD)/vireo.elf --iso $(BUILD)/vireo.iso --interactive \
+		$(if $(RUN_DISK),--disk $(RUN_DISK))
 
-run-debug: deps kernel $(RUN_ISO)
+$(BUILD)/run-root.ext2: $(BUILD)/rootfs.ext2
+	@cp $< $@
+
+run-debug: deps kernel $(RUN_ISO) $(RUN_DISK)
 	@$(PYTHON) tests/qemu.py --machine $(MACHINE) --accel $(ACCEL) --smp $(SMP) \
 		--mem $(MEM) --uefi $(UEFI) --boot $(BOOT) --cmdline "$(CMDLINE)" \
-		--kernel $(BUILD)/vireo.elf --iso $(BUILD)/vireo.iso --interactive --gdb
+		--kernel $(BUILD)/vireo.elf --iso $(BUILD)/vireo.iso --interactive --gdb \
+		$(if $(RUN_DISK),--disk $(RUN_DISK))
 
 gdb: kernel
 	gdb -x scripts/vireo.gdb $(BUILD)/vireo.elf
@@ -183,7 +195,27 @@ fuzz: $(FUZZ_TARGETS)
 test: deps
 	@ACCEL=$(ACCEL) $(PYTHON) tests/run.py $(if $(T),--filter '$(T)')
 
-bench: deps kernel
+# Side-by-side benchmarks (bench/README.md): the same static programs on
+# Vireo and on Debian's Linux kernel, same QEMU line. BENCH_ARGS go to
+# bench/compare.py (e.g. --rounds 3). The per-subsystem in-kernel benches
+# stay separate: `make bench-kernel`.
+BENCH_GUEST := $(patsubst bench/guest/%.c,$(BUILD)/bench/guest/%,$(wildcard bench/guest/*.c))
+BENCH_GUEST_CFLAGS := -static -O2 -s -Wall -Wextra -Werror -Wno-unused-parameter \
+	-idirafter $(INC)
+
+$(BUILD)/bench/guest/%: bench/guest/%.c bench/guest/bench.h $(INC)/.stamp
+	@mkdir -p $(dir $@)
+	@echo "  MUSLCC  $<"
+	@musl-gcc $(BENCH_GUEST_CFLAGS) -o $@ $<
+
+bench-guest: $(BENCH_GUEST)
+
+bench:
+	@sh scripts/deps.sh bench
+	@$(MAKE) --no-print-directory kernel bench-guest
+	@$(PYTHON) bench/compare.py $(BENCH_ARGS)
+
+bench-kernel: deps kernel
 	@$(PYTHON) bench/boot.py
 	@$(PYTHON) bench/blk.py
 

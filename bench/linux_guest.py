@@ -13,15 +13,20 @@ packages (scripts/deps.sh bench). The archive is cpio newc, written here so
 no cpio tool is needed.
 
 Usage as a module: initramfs(out, files={guest_path: host_path}, script=...)
-returns the archive path; kernel() returns the vmlinuz path.
+returns the archive path; kernel() returns the vmlinuz path and version;
+module_order(version) the module files to load, dependencies first; Cpio
+writes other archives (bench/compare.py).
 """
 
 import glob
 import os
 import stat
 
-# What a Linux guest needs to see the devices Vireo drives.
-MODULES = ["virtio_pci", "virtio_blk", "virtio_net", "virtio_rng", "ext4"]
+# What a Linux guest needs to see the devices Vireo drives. ext4 (which
+# mounts ext2 here) asks the crypto API for crc32c at mount time, which
+# modules.dep does not list: both implementations are loaded, as udev would.
+MODULES = ["virtio_pci", "virtio_blk", "virtio_net", "virtio_rng",
+           "crc32c_generic", "crc32c_intel", "ext4"]
 BUSYBOX = "/bin/busybox"
 
 
@@ -35,7 +40,7 @@ def kernel():
     return img, os.path.basename(img)[len("vmlinuz-"):]
 
 
-def _module_order(version, names):
+def module_order(version, names=MODULES):
     """Module files to insmod, dependencies first."""
     base = "/lib/modules/%s" % version
     deps, by_name = {}, {}
@@ -61,7 +66,7 @@ def _module_order(version, names):
     return [os.path.join(base, m) for m in order]
 
 
-class _Cpio:
+class Cpio:
     """A cpio "newc" archive writer (the format Linux's initramfs reads)."""
 
     def __init__(self, path):
@@ -96,8 +101,8 @@ def initramfs(out, files=None, script="exec sh"):
     """Write an initramfs whose /init loads the modules then runs script
     (busybox sh); files maps guest paths to host files."""
     _, version = kernel()
-    mods = _module_order(version, MODULES)
-    c = _Cpio(out)
+    mods = module_order(version)
+    c = Cpio(out)
     for d in ("bin", "dev", "proc", "sys", "tmp", "mnt", "lib", "lib/modules"):
         c.dir(d)
     with open(BUSYBOX, "rb") as f:

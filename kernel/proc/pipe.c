@@ -158,14 +158,17 @@ static void pipe_release(struct inode *inode, struct file *f)
 	if (f->f_mode & FMODE_WRITE)
 		p->writers--;
 	last = !p->readers && !p->writers;
+	/* Wake the other end before letting go of the lock: once it is
+	 * free, the other end's release may be the last and free p. */
+	if (!last) {
+		wake_up(&p->rd_wait);
+		wake_up(&p->wr_wait);
+	}
 	mutex_unlock(&p->lock);
 	if (last) {
 		kfree(p->buf);
 		kfree(p);
-		return;
 	}
-	wake_up(&p->rd_wait);
-	wake_up(&p->wr_wait);
 }
 
 static const struct file_operations pipe_fops = {

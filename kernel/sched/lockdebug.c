@@ -30,7 +30,15 @@ bool lock_debug_violation(const char *what, const char *name)
 
 bool lock_debug_acquire(struct spinlock *l)
 {
-	if (READ_ONCE(l->owner) == this_cpu()->id + 1)
+	unsigned long flags = read_rflags();
+	bool mine;
+
+	/* Interrupts off: the CPU compared is the one we stay on. */
+	irq_disable();
+	mine = READ_ONCE(l->owner) == this_cpu()->id + 1;
+	if (flags & X86_RFLAGS_IF)
+		irq_enable();
+	if (mine)
 		return lock_debug_violation("recursive spinlock acquisition", l->name);
 	return true;
 }
@@ -42,10 +50,22 @@ void lock_debug_release(struct spinlock *l)
 
 bool lock_debug_may_sleep(const char *what)
 {
-	struct cpu *c = this_cpu();
+	unsigned long flags = read_rflags();
+	u32 preempt_count, irq_depth;
+	struct cpu *c;
 
-	if (!lock_debug || (!c->preempt_count && !c->irq_depth))
+	if (!lock_debug)
 		return true;
-	return lock_debug_violation(c->irq_depth ? "sleeping in an interrupt handler" :
+	/* Interrupts off: a preemptible caller moved to another CPU between
+	 * this_cpu() and the reads would see that CPU's counts. */
+	irq_disable();
+	c = this_cpu();
+	preempt_count = c->preempt_count;
+	irq_depth = c->irq_depth;
+	if (flags & X86_RFLAGS_IF)
+		irq_enable();
+	if (!preempt_count && !irq_depth)
+		return true;
+	return lock_debug_violation(irq_depth ? "sleeping in an interrupt handler" :
 			      "sleeping while holding a spinlock", what);
 }

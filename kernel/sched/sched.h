@@ -60,9 +60,15 @@ struct task {
 	struct thread *thread;
 };
 
+/* One load (cpu.h): a task is `current` on whichever CPU it runs, so
+ * the answer is right even if it moves right before or after. */
 static inline struct task *current_task(void)
 {
-	return this_cpu()->current;
+	struct task *t;
+
+	__asm__ __volatile__("movq %%gs:%c1, %0" : "=r"(t)
+			     : "i"(CPU_FIELD_OFFSET(current)));
+	return t;
 }
 
 /* Boot CPU: the running boot flow becomes task "main", plus the idle

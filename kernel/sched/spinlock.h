@@ -40,20 +40,25 @@ bool lock_debug_violation(const char *what, const char *name);
 bool lock_debug_may_sleep(const char *what);
 void preempt_resched(void);
 
+/* One instruction each (cpu.h): a task still preemptible may move to
+ * another CPU right before the increment, and must count on that one. */
 static inline void preempt_disable(void)
 {
-	this_cpu()->preempt_count++;
-	barrier();
+	__asm__ __volatile__("incl %%gs:%c0" : : "i"(CPU_FIELD_OFFSET(preempt_count))
+			     : "memory", "cc");
 }
 
-/* Re-enable; if a reschedule became due meanwhile, take it now. */
+/* Re-enable; if a reschedule became due meanwhile, take it now (a stale
+ * look, if preempted right after the decrement, only costs or saves a
+ * call: preempt_resched checks again where it runs). */
 static inline void preempt_enable(void)
 {
 	struct cpu *c;
 
-	barrier();
+	__asm__ __volatile__("decl %%gs:%c0" : : "i"(CPU_FIELD_OFFSET(preempt_count))
+			     : "memory", "cc");
 	c = this_cpu();
-	if (--c->preempt_count == 0 && unlikely(READ_ONCE(c->need_resched)))
+	if (unlikely(READ_ONCE(c->need_resched)) && !READ_ONCE(c->preempt_count))
 		preempt_resched();
 }
 

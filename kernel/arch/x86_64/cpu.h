@@ -73,6 +73,14 @@ static inline struct cpu *this_cpu(void)
 	return c;
 }
 
+/*
+ * this_cpu()->field is two instructions: a task preempted between them and
+ * moved to another CPU goes on with the old CPU's struct. Where that can
+ * happen (preemption on) and matters, a field is read or changed by one
+ * %gs-relative instruction instead, on whichever CPU runs it.
+ */
+#define CPU_FIELD_OFFSET(field) __builtin_offsetof(struct cpu, field)
+
 /* GDT, TSS, IDT and GS base for the boot CPU; first thing boot_main does. */
 void cpu_early_init(void);
 

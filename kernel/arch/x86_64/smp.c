@@ -347,14 +347,17 @@ int smp_call_on(u32 cpu, void (*fn)(void *arg), void *arg)
 
 	if (!c)
 		return -EINVAL;
+	/* Interrupts off before comparing, so "this CPU" stays true. */
+	flags = read_rflags();
+	irq_disable();
 	if (c == this_cpu()) {
-		flags = read_rflags();
-		irq_disable();
 		fn(arg);
 		if (flags & X86_RFLAGS_IF)
 			irq_enable();
 		return 0;
 	}
+	if (flags & X86_RFLAGS_IF)
+		irq_enable();
 	smp_call_lock();
 	smp_call_post(c, &req);
 	smp_call_wait(&req);
