@@ -303,6 +303,48 @@ static int pid_maps_show(const struct pfs_node *n, struct pfs_buf *b)
 	return err;
 }
 
+/* ---- statm -------------------------------------------------------------- */
+
+struct statm_walk {
+	u64 size, text, data;           /* bytes */
+};
+
+static int statm_one(const struct vm_area *a, void *arg)
+{
+	struct statm_walk *w = arg;
+	u64 len = a->end - a->start;
+
+	w->size += len;
+	/* proc(5): text is the program's code, data its data and stack
+	 * (private writable memory). */
+	if (a->file && (a->prot & PROT_EXEC))
+		w->text += len;
+	else if ((a->prot & PROT_WRITE) && !(a->flags & VMA_SHARED))
+		w->data += len;
+	return 0;
+}
+
+static int pid_statm_show(const struct pfs_node *n, struct pfs_buf *b)
+{
+	struct proc_info pi;
+	struct statm_walk w = { 0 };
+	int err = proc_info_get((u32)n->num, &pi);
+
+	if (err)
+		return err;
+	if (pi.mm)
+		vm_for_each_area(pi.mm, statm_one, &w);
+	/* size resident shared text lib data dt, in pages; Vireo does not
+	 * count shared resident pages apart (0), lib and dt are always 0. */
+	pfs_printf(b, "%llu %llu 0 %llu 0 %llu 0\n",
+		   (unsigned long long)(w.size / PAGE_SIZE),
+		   (unsigned long long)pid_rss_pages(&pi),
+		   (unsigned long long)(w.text / PAGE_SIZE),
+		   (unsigned long long)(w.data / PAGE_SIZE));
+	proc_info_put(&pi);
+	return 0;
+}
+
 /* ---- fd/ ---------------------------------------------------------------- */
 
 static int fd_of(const struct pfs_node *n)
@@ -357,6 +399,7 @@ static int pid_fd_list(const struct pfs_node *dir, struct pfs_lister *l)
 
 static const struct pfs_ops pid_stat_ops = { .show = pid_stat_show };
 static const struct pfs_ops pid_status_ops = { .show = pid_status_show };
+static const struct pfs_ops pid_statm_ops = { .show = pid_statm_show };
 static const struct pfs_ops pid_comm_ops = { .show = pid_comm_show };
 static const struct pfs_ops pid_strings_ops = { .show = pid_strings_show };
 static const struct pfs_ops pid_exe_ops = { .show = pid_exe_show };
@@ -383,6 +426,7 @@ static const struct {
 	{ "maps", &pid_maps_ops, S_IFREG | 0444, NULL },
 	{ "mounts", &pid_mounts_ops, S_IFREG | 0444, NULL },
 	{ "stat", &pid_stat_ops, S_IFREG | 0444, NULL },
+	{ "statm", &pid_statm_ops, S_IFREG | 0444, NULL },
 	{ "status", &pid_status_ops, S_IFREG | 0444, NULL },
 };
 

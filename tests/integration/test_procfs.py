@@ -8,7 +8,8 @@ device at known slots, and the test types commands at its prompt.
                (also on pc and microvm)
   ps, top      the pids and commands of background sleeps the test started
   /proc/PID    cmdline, environ, exe, cwd, fd/, maps, stat (state, parent,
-               start time, size) against what those processes were given
+               start time, size), statm against what those processes were
+               given
   free         /proc/meminfo and the frame allocator's count from the log
   mount        exactly the mounts a process under the ext2 root can see
   uptime       /proc/uptime and /proc/loadavg
@@ -166,6 +167,13 @@ def _():
         assert re.search(r"^00400000-\w+ r--p 00000000 \w\w:\w\w \d+ +/usr/bin/busybox$",
                          maps, re.M), maps
         assert re.search(r"-7ffffffff000 rw-p 00000000 00:00 0 +\[stack\]$", maps, re.M), maps
+        # statm: the same areas and resident set, in pages.
+        statm = [int(x) for x in sh.run("cat /proc/%s/statm" % p1).split()]
+        areas = [[int(x, 16) for x in l.split()[0].split("-")] + [l.split()[1]]
+                 for l in maps.splitlines()]
+        assert statm[0] * 4096 == sum(e - s for s, e, _ in areas) == int(f1[22]), (statm, f1)
+        assert statm[1] == int(f1[23]), (statm, f1)
+        assert statm[3] * 4096 == sum(e - s for s, e, p in areas if "x" in p), statm
 
         # Job control: a stopped process shows T; killed, it goes.
         out = sh.run("kill -STOP %s; for i in 1 2 3 4 5; do grep -q '^State:.T (stopped)' "
