@@ -8,7 +8,7 @@
 #   make bench      Vireo and a Linux guest side by side (bench/results/)
 #
 # Options (run): MACHINE=q35|pc|microvm ACCEL=tcg|kvm UEFI=on BOOT=iso
-#                SMP=N MEM=size CMDLINE="..."
+#                SMP=N MEM=size CMDLINE="..." DISK=image|none
 
 ifeq ($(origin CC),default)
 CC := gcc
@@ -27,7 +27,12 @@ SMP     ?= 2
 MEM     ?= 256M
 UEFI    ?= off
 BOOT    ?= pvh
-CMDLINE ?= console=ttyS0
+# `make run` boots the default root image (images/mkroot.sh) from a
+# virtio-blk disk: a copy that keeps what a session writes until the image
+# is rebuilt. DISK=none boots without one; a CMDLINE given replaces the
+# default, root= included.
+DISK    ?= $(BUILD)/run-root.ext2
+CMDLINE ?= console=ttyS0$(if $(filter-out none,$(DISK)), root=/dev/vda rootfstype=ext2)
 
 # Subsystem folders that make up the kernel image (DESIGN.md, Layout).
 KERNEL_DIRS := kernel pci virtio net vfs fs sysfs
@@ -124,15 +129,21 @@ $(BUILD)/vireo.iso: $(BUILD)/vireo.elf images/mkiso.sh
 
 # ---- run --------------------------------------------------------------------
 RUN_ISO := $(if $(filter on,$(UEFI)),$(BUILD)/vireo.iso,$(if $(filter iso,$(BOOT)),$(BUILD)/vireo.iso,))
-run: deps kernel $(RUN_ISO)
+RUN_DISK := $(filter-out none,$(DISK))
+run: deps kernel $(RUN_ISO) $(RUN_DISK)
 	@$(PYTHON) tests/qemu.py --machine $(MACHINE) --accel $(ACCEL) --smp $(SMP) \
 		--mem $(MEM) --uefi $(UEFI) --boot $(BOOT) --cmdline "$(CMDLINE)" \
-		--kernel $(BUILD)/vireo.elf --iso $(BUILD)/vireo.iso --interactive
+		--kernel $(BUILD)/vireo.elf --iso $(BUILD)/vireo.iso --interactive \
+		$(if $(RUN_DISK),--disk $(RUN_DISK))
 
-run-debug: deps kernel $(RUN_ISO)
+$(BUILD)/run-root.ext2: $(BUILD)/rootfs.ext2
+	@cp $< $@
+
+run-debug: deps kernel $(RUN_ISO) $(RUN_DISK)
 	@$(PYTHON) tests/qemu.py --machine $(MACHINE) --accel $(ACCEL) --smp $(SMP) \
 		--mem $(MEM) --uefi $(UEFI) --boot $(BOOT) --cmdline "$(CMDLINE)" \
-		--kernel $(BUILD)/vireo.elf --iso $(BUILD)/vireo.iso --interactive --gdb
+		--kernel $(BUILD)/vireo.elf --iso $(BUILD)/vireo.iso --interactive --gdb \
+		$(if $(RUN_DISK),--disk $(RUN_DISK))
 
 gdb: kernel
 	gdb -x scripts/vireo.gdb $(BUILD)/vireo.elf

@@ -38,6 +38,8 @@ chmod 1777 tmp
 # anything (a copy onto a link would write through it, out of the tree).
 cp "$busybox" usr/bin/busybox
 cp "$user/init" usr/sbin/init
+# busybox's lspci, which Debian's busybox-static lacks (userspace/lspci.c).
+cp "$user/lspci" usr/bin/lspci
 cp "$user"/tests/* test/
 cp "$user"/bench/* bench/
 cp "$src"/userspace/scripts/*.sh test/

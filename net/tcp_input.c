@@ -438,10 +438,14 @@ static bool tcp_sync_input(struct tcp_sock *tp, struct pkt *p, const struct tcph
 	default:
 		break;
 	}
-	/* Seventh: data. Nobody will ever read what reaches a closed,
-	 * orphaned connection: reset it, so the sender learns at once
-	 * (its next send fails with EPIPE), as Linux does. */
-	if (s->len && !tp->so && !tp->parent && tp->fin_queued) {
+	/* Seventh: data. Nobody will ever read new data that reaches a
+	 * closed, orphaned connection: reset it, so the sender learns at once
+	 * (its next send fails with EPIPE), as Linux does. A retransmission
+	 * of what already arrived is not new (the peer missed our ACK) and
+	 * gets the usual ACK below: a reset then would make the peer discard
+	 * what we sent before closing. */
+	if (s->len && !tp->so && !tp->parent && tp->fin_queued &&
+	    seq_gt(s->seq + s->len, tp->rcv_nxt)) {
 		net_count_drop(p->dev, NET_DROP_TCP_STATE);
 		tcp_send_reset(tp);
 		tcp_done(tp, 0);

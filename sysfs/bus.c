@@ -10,6 +10,7 @@
  * write holds the mutex no other can delete the device it found.
  */
 #include "sysfs/internal.h"
+#include "kernel/block/block.h"
 #include "kernel/lib/errno.h"
 #include "kernel/lib/string.h"
 #include "kernel/sched/mutex.h"
@@ -98,9 +99,31 @@ static ssize_t bind_store(const struct pfs_node *n, const char *buf, size_t len)
 	else
 		err = device_bind(dev, drv);
 	mutex_unlock(&sysfs_bind_mutex);
-	/* Names that appeared may sit in the dentry cache as misses. */
-	dcache_shrink();
 	return err ? err : (ssize_t)len;
+}
+
+/*
+ * Whether a disk of dev (or of a device below it) carries a mounted file
+ * system. Unbinding then would wait in remove() for the mount to let go of
+ * the disk, which it never does by itself: refuse with -EBUSY instead, as
+ * umount(2) refuses a busy file system. Disks that are only open (a dd on
+ * /dev/vdX) do not count: their I/O fails once the disk is gone, and
+ * remove() waits until they close it.
+ */
+static bool dev_has_mounted_disk(struct device *dev)
+{
+	bool busy = false;
+
+	for (struct block_device *bd = block_next(NULL), *next; bd; bd = next) {
+		struct device *d = bd->dev;
+
+		while (d && d != dev)
+			d = d->parent;
+		busy |= d && vfs_bdev_mounted(bd);
+		next = block_next(bd);
+		block_put(bd);
+	}
+	return busy;
 }
 
 static ssize_t unbind_store(const struct pfs_node *n, const char *buf, size_t len)
@@ -116,12 +139,11 @@ static ssize_t unbind_store(const struct pfs_node *n, const char *buf, size_t le
 	dev = written_device(bus, buf, len);
 	if (!dev || dev->driver != drv)
 		err = -ENODEV;
+	else if (dev_has_mounted_disk(dev))
+		err = -EBUSY;
 	else
 		err = device_unbind(dev);
 	mutex_unlock(&sysfs_bind_mutex);
-	/* Entries of the unbound device (its disks...) are gone: drop what
-	 * the dentry cache holds of them. */
-	dcache_shrink();
 	return err ? err : (ssize_t)len;
 }
 

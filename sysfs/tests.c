@@ -20,6 +20,7 @@
 #include "kernel/time/clock.h"
 #include "pci/pci.h"
 #include "virtio/virtio.h"
+#include "vfs/vfs.h"
 #include <linux/magic.h>
 
 #define SYS_BUF 8192
@@ -204,6 +205,25 @@ KTEST(sysfs_read_only_files_refuse_writes)
 		KT_ASSERT_EQ(pfs_kt_write(path, d->dev.name), -EBUSY);
 	}
 	KT_ASSERT_EQ(pfs_kt_write("/sys/bus/pci/devices", "x"), -EISDIR);
+	kfree(buf);
+}
+
+/* A shell's `echo NAME > unbind` opens with O_CREAT|O_TRUNC: a writable
+ * attribute accepts the truncation (it was -EINVAL), a read-only one
+ * still refuses the open. */
+KTEST(sysfs_shell_redirect_truncates_writable_attrs)
+{
+	char *buf = sys_buf();
+	const u32 flags = O_WRONLY | O_CREAT | O_TRUNC;
+	struct file *f;
+
+	KT_ASSERT(buf);
+	f = vfs_open(vfs_kernel_ctx(), NULL, "/sys/bus/virtio/drivers/virtio_blk/unbind",
+		     flags, 0644);
+	KT_ASSERT(!IS_ERR(f));
+	file_put(f);
+	f = vfs_open(vfs_kernel_ctx(), NULL, "/sys/kernel/uevent_seqnum", flags, 0644);
+	KT_ASSERT_EQ(PTR_ERR(f), -EACCES);
 	kfree(buf);
 }
 

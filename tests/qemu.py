@@ -219,6 +219,7 @@ def main():
     ap.add_argument("--kernel", default="build/vireo.elf")
     ap.add_argument("--iso", default="build/vireo.iso")
     ap.add_argument("--initrd")
+    ap.add_argument("--disk", help="raw disk image on virtio-blk (/dev/vda)")
     ap.add_argument("--interactive", action="store_true",
                     help="serial and QEMU monitor on this terminal (the default)")
     ap.add_argument("--gdb", action="store_true")
@@ -235,7 +236,9 @@ def main():
                      kernel=a.kernel, iso=a.iso if use_iso else None,
                      uefi=uefi, cmdline=a.cmdline, initrd=a.initrd,
                      debug_exit=False, serial=("mon:stdio",), gdb=a.gdb,
-                     vars_file=vars_file, monitor=None)
+                     vars_file=vars_file, monitor=None,
+                     extra=["-drive", "file=%s,if=none,id=vda,format=raw" % a.disk,
+                            "-device", "virtio-blk-pci,drive=vda"] if a.disk else ())
     print(" ".join(argv), file=sys.stderr)
     if a.gdb:
         print("QEMU waits for gdb: run `make gdb` in another terminal.",

@@ -1,6 +1,7 @@
 # Userspace: the project's own programs, static musl binaries
 # (musl-gcc -static, as DESIGN.md says), built into $(BUILD)/userspace/:
 #   init                 the default /sbin/init
+#   lspci                busybox's lspci (Debian's busybox-static lacks it)
 #   tests/*              test programs (tests/integration/test_proc*.py)
 #   bench/*              benchmarks (bench/proc.py), also runnable on Linux
 # tests/hello is also built as a static PIE (tests/hello-pie).

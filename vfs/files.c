@@ -104,6 +104,25 @@ struct file *fd_get(struct files *t, int fd)
 	return f ? f : ERR_PTR(-EBADF);
 }
 
+int fd_next(struct files *t, int fd)
+{
+	int found = -EBADF;
+	u32 n;
+
+	if (fd < 0)
+		return -EBADF;
+	mutex_lock(&t->lock);
+	n = fdt_max_used(&t->t);
+	for (u32 i = (u32)fd; i < n; i++) {
+		if (fdt_get(&t->t, i)) {
+			found = (int)i;
+			break;
+		}
+	}
+	mutex_unlock(&t->lock);
+	return found;
+}
+
 int fd_close(struct files *t, int fd)
 {
 	struct file *f = NULL;

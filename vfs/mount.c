@@ -385,16 +385,37 @@ void vfs_sync_all(void)
 	mutex_unlock(&mount_mutex);
 }
 
-void vfs_for_each_mount(void (*fn)(const char *source, const char *path,
-				   const char *fstype, u32 ms_flags, void *arg),
-			void *arg)
+bool vfs_bdev_mounted(const struct block_device *bd)
 {
 	struct mount *m;
+	bool found = false;
 
 	spin_lock(&mount_lock);
 	list_for_each_entry(m, &mounts, mnt_node)
+		found |= m->mnt_sb->s_bdev == bd;
+	spin_unlock(&mount_lock);
+	return found;
+}
+
+void vfs_for_each_mount(const struct vfs_ctx *ctx,
+			void (*fn)(const char *source, const char *path,
+				   const char *fstype, u32 ms_flags, void *arg),
+			void *arg)
+{
+	struct path root;
+	struct mount *m, *up;
+
+	fs_get_root(ctx, &root);
+	spin_lock(&mount_lock);
+	list_for_each_entry(m, &mounts, mnt_node) {
+		for (up = m; up && up != root.mnt; up = up->mnt_parent)
+			;
+		if (!up)
+			continue;
 		fn(m->mnt_source, m->mnt_path, m->mnt_sb->s_type->name,
 		   m->mnt_flags | ((m->mnt_sb->s_flags & SB_RDONLY) ? MS_RDONLY : 0),
 		   arg);
+	}
 	spin_unlock(&mount_lock);
+	path_put(&root);
 }

@@ -60,13 +60,30 @@ void nd_free(struct nameidata *nd)
 	nd->buf = nd->link = NULL;
 }
 
+/* A cached entry of dir, unless its file system disowns it (see
+ * super_operations.d_revalidate); a mount point is always kept. */
+static struct dentry *d_lookup_valid(struct dentry *dir, const char *name, size_t len)
+{
+	struct dentry *d = d_lookup(dir, name, len);
+	const struct super_operations *sop;
+
+	if (!d)
+		return NULL;
+	sop = d->d_sb->s_op;
+	if (!sop->d_revalidate || READ_ONCE(d->d_mounted) || sop->d_revalidate(d))
+		return d;
+	d_drop(d);
+	dput(d);
+	return NULL;
+}
+
 struct dentry *lookup_locked(struct dentry *dir, const char *name, size_t len)
 {
 	struct inode *inode = d_inode(dir), *child = NULL;
 	struct dentry *d;
 	int err;
 
-	d = d_lookup(dir, name, len);
+	d = d_lookup_valid(dir, name, len);
 	if (d)
 		return d;
 	if (!inode->i_op || !inode->i_op->lookup)
@@ -88,7 +105,7 @@ struct dentry *lookup_locked(struct dentry *dir, const char *name, size_t len)
 static struct dentry *lookup_one(struct dentry *dir, const char *name, size_t len)
 {
 	struct inode *inode = d_inode(dir);
-	struct dentry *d = d_lookup(dir, name, len);
+	struct dentry *d = d_lookup_valid(dir, name, len);
 
 	if (d)
 		return d;

@@ -152,6 +152,13 @@ struct super_operations {
 	/* Write everything dirty to the device (wait: and wait for it). */
 	int (*sync_fs)(struct super_block *sb, bool wait);
 	int (*statfs)(struct super_block *sb, struct statfs *st);
+	/* A cached entry d (positive or negative) of this super block is
+	 * about to be used by a path walk: false if it may no longer say
+	 * what the file system would answer now (sysfs and procfs entries
+	 * whose object went or came), and the VFS drops it and looks the
+	 * name up again. NULL: cached entries are always right. Called
+	 * without locks held; may sleep. */
+	bool (*d_revalidate)(struct dentry *d);
 };
 
 #define SB_RDONLY 0x1           /* MS_RDONLY's value: no writes at all */
@@ -545,12 +552,18 @@ int vfs_mount(const struct vfs_ctx *ctx, const char *source, const char *target,
 int vfs_umount(const struct vfs_ctx *ctx, const char *target, u32 flags);
 /* Sync every mounted file system (sync(2)). */
 void vfs_sync_all(void);
+/* Whether a mounted file system sits on bd (sysfs refuses to unbind its
+ * driver then: the mount would hold the disk forever). */
+bool vfs_bdev_mounted(const struct block_device *bd);
 
-/* For /proc/mounts: fn for every mount in mount order, with its source
+/* For /proc/mounts: fn for every mount that ctx's root can reach (its
+ * root's mount and the mounts below it: not the rootfs under a mounted
+ * root, nor what was mounted on it), in mount order, with its source
  * ("/dev/vda", "tmpfs"), its mount point as a path from the namespace root
  * (as it was when mounted), its type and MS_* flags; under the mount lock
  * (fn must not sleep). */
-void vfs_for_each_mount(void (*fn)(const char *source, const char *path,
+void vfs_for_each_mount(const struct vfs_ctx *ctx,
+			void (*fn)(const char *source, const char *path,
 				   const char *fstype, u32 ms_flags, void *arg),
 			void *arg);
 
@@ -589,6 +602,8 @@ int fd_close(struct files *t, int fd);
 /* dup2 core: make newfd refer to oldfd's file (closing what newfd held);
  * newfd, or -EBADF. oldfd == newfd just checks oldfd. */
 int fd_dup_to(struct files *t, int oldfd, int newfd, bool cloexec);
+/* The lowest open descriptor >= fd, or -EBADF if none (/proc/PID/fd). */
+int fd_next(struct files *t, int fd);
 int fd_get_cloexec(struct files *t, int fd);          /* 0/1 or -EBADF */
 int fd_set_cloexec(struct files *t, int fd, bool on);
 void files_close_on_exec(struct files *t);

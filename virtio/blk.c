@@ -350,11 +350,14 @@ static void vblk_config_changed(struct virtio_device *vd)
 		cap = vblk_read_capacity(vb);
 		old = READ_ONCE(vb->bd.nr_sectors);
 		if (cap != old) {
+			/* Logged before it is published: whoever sees the
+			 * new size (a test that then powers off) finds the
+			 * line already on the console. */
+			pr_info("%s: capacity changed from %lu to %lu sectors\n",
+				vb->bd.name, (unsigned long)old, (unsigned long)cap);
 			/* One aligned 64-bit store: block_check() reads it
 			 * without a lock and sees the old or the new size. */
 			WRITE_ONCE(vb->bd.nr_sectors, cap);
-			pr_info("%s: capacity changed from %lu to %lu sectors\n",
-				vb->bd.name, (unsigned long)old, (unsigned long)cap);
 		}
 	}
 	spin_unlock_irqrestore(&vblk_config_lock, f);

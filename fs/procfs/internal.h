@@ -42,8 +42,18 @@ static inline u64 procfs_ns_to_ticks(u64 ns)
 	return ns / (1000000000u / PROC_USER_HZ);
 }
 
+/* The 1, 5 and 15 minute load averages, brought up to date, in Linux's
+ * fixed point (PROCFS_LOAD_FSHIFT fraction bits). */
+#define PROCFS_LOAD_FSHIFT 11
+void procfs_load_averages(u64 avg[3]);
+
 /* Tasks runnable or in uninterruptible sleep now, idle tasks not counted. */
 u32 procfs_nr_active(u32 *nr_total, u32 *last_pid);
+
+/* Who is reading (pid.c): the current process's identity and root, or
+ * the kernel's for a kernel thread; the paths procfs shows start there. */
+struct vfs_ctx;
+void procfs_reader_ctx(struct vfs_ctx *ctx);
 
 /* The boot command line, kept by procfs_init. */
 const char *procfs_boot_cmdline(void);

@@ -11,4 +11,9 @@
 int procfs_init(const char *cmdline);
 void procfs_set_cmdline(const char *cmdline);
 
+/* sysinfo(2)'s load averages and buffer RAM, as /proc/loadavg and
+ * /proc/meminfo show them; the caller has set mem_unit (non-zero). */
+struct sysinfo;
+void procfs_fill_sysinfo(struct sysinfo *s);
+
 #endif

@@ -6,6 +6,7 @@
 #include "fs/procfs/procfs.h"
 #include "kernel/lib/errno.h"
 #include "kernel/lib/log.h"
+#include "kernel/proc/proc.h"
 #include "kernel/sched/sched.h"
 #include <linux/magic.h>
 
@@ -45,11 +46,15 @@ static int proc_file_show(const struct pfs_node *n, struct pfs_buf *b)
 	return proc_files[n->num].show(b);
 }
 
-/* /proc/self: the reader's own pid. */
+/* /proc/self: the reader's own pid (a kernel thread has none). */
 static int proc_self_show(const struct pfs_node *n, struct pfs_buf *b)
 {
+	struct proc *p = current_proc();
+
 	(void)n;
-	pfs_printf(b, "%u", current_task()->tid);
+	if (!p)
+		return -ENOENT;
+	pfs_printf(b, "%u", p->pid);
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 #include "kernel/lib/errno.h"
 #include "kernel/lib/printf.h"
 #include "kernel/mm/kmalloc.h"
+#include "kernel/proc/proc.h"
 #include "kernel/sched/sched.h"
 #include "kernel/sched/spinlock.h"
 #include "kernel/time/clock.h"
@@ -42,20 +43,30 @@ static void census_one(const struct task *t, void *arg)
 		return;
 	}
 	c->total++;
-	if (t->tid > c->last_pid)
-		c->last_pid = t->tid;
 	if (t->state == TASK_RUNNABLE)
 		c->running++;
 	else if (t->state == TASK_UNINTERRUPTIBLE)
 		c->blocked++;
 }
 
+static void census_pid(u32 pid, char state, void *arg)
+{
+	struct task_census *c = arg;
+
+	(void)state;
+	if (pid > c->last_pid)
+		c->last_pid = pid;
+}
+
+/* Tasks (kernel threads count towards the load, as on Linux) and the
+ * highest pid in use. */
 static void task_census(struct task_census *c, u64 *idle_cycles, u32 ncpu)
 {
 	c->total = c->running = c->blocked = c->last_pid = 0;
 	c->idle_cycles = idle_cycles;
 	c->ncpu = ncpu;
 	sched_for_each_task(census_one, c);
+	proc_for_each(census_pid, c);
 }
 
 u32 procfs_nr_active(u32 *nr_total, u32 *last_pid)
@@ -111,7 +122,7 @@ int procfs_show_uptime(struct pfs_buf *b)
  * the steps are taken when the file is read: every 5-s period since the
  * last read is stepped with the number of active tasks seen now.
  */
-#define LOAD_FSHIFT   11
+#define LOAD_FSHIFT   PROCFS_LOAD_FSHIFT
 #define LOAD_FIXED_1  (1u << LOAD_FSHIFT)
 #define LOAD_FREQ_NS  (5 * NSEC_PER_SEC)
 #define LOAD_MAX_STEPS 1024             /* beyond this the old value is gone */
@@ -138,10 +149,8 @@ static void loadavg_update(u32 active)
 	spin_unlock_irqrestore(&load_lock, f);
 }
 
-int procfs_show_loadavg(struct pfs_buf *b)
+static void load_averages(u64 avg[3], u32 active)
 {
-	u32 total, last_pid, active = procfs_nr_active(&total, &last_pid);
-	u64 avg[3];
 	unsigned long f;
 
 	loadavg_update(active);
@@ -149,6 +158,19 @@ int procfs_show_loadavg(struct pfs_buf *b)
 	for (int i = 0; i < 3; i++)
 		avg[i] = load_avg[i];
 	spin_unlock_irqrestore(&load_lock, f);
+}
+
+void procfs_load_averages(u64 avg[3])
+{
+	load_averages(avg, procfs_nr_active(NULL, NULL));
+}
+
+int procfs_show_loadavg(struct pfs_buf *b)
+{
+	u32 total, last_pid, active = procfs_nr_active(&total, &last_pid);
+	u64 avg[3];
+
+	load_averages(avg, active);
 	for (int i = 0; i < 3; i++) {
 		/* Two decimals, rounded, as Linux's LOAD_INT/LOAD_FRAC. */
 		u64 v = avg[i] + LOAD_FIXED_1 / 200;

@@ -35,6 +35,7 @@ struct pfs_lister {
 
 static const struct inode_operations pfs_dir_iops;
 static const struct inode_operations pfs_link_iops;
+static const struct inode_operations pfs_file_iops;
 static const struct file_operations pfs_dir_fops;
 static const struct file_operations pfs_file_fops;
 
@@ -97,6 +98,7 @@ static struct inode *pfs_new_inode(struct super_block *sb, const struct pfs_node
 	} else if (S_ISLNK(n->mode)) {
 		inode->i_op = &pfs_link_iops;
 	} else {
+		inode->i_op = &pfs_file_iops;
 		inode->i_fop = &pfs_file_fops;
 	}
 	return inode;
@@ -121,6 +123,40 @@ static int pfs_lookup(struct inode *dir, const char *name, size_t len,
 		return (int)PTR_ERR(inode);
 	*out = inode;
 	return 0;
+}
+
+static bool pfs_same_node(const struct pfs_node *a, const struct pfs_node *b)
+{
+	return a->ops == b->ops && a->mode == b->mode && a->obj == b->obj &&
+	       a->obj2 == b->obj2 && a->num == b->num &&
+	       !strncmp(a->key, b->key, sizeof(a->key));
+}
+
+/*
+ * A cached name is right only while its directory would still list it as
+ * the same node: a device unbound, a process gone (or a pid reused for
+ * another kind of entry) drops it. Negative entries are never kept, since
+ * any name may appear with the next device or process.
+ */
+static bool pfs_d_revalidate(struct dentry *d)
+{
+	struct inode *inode = READ_ONCE(d->d_inode);
+	struct pfs_node found;
+	struct pfs_lister l = { .want = d->d_name, .want_len = d->d_len, .found = &found };
+	const struct pfs_node *dn;
+	int err;
+
+	if (!inode)
+		return false;
+	/* Nothing is renamed here: d's name and parent (which d holds) are
+	 * fixed for its life. */
+	dn = pfs_node_of(d->d_parent->d_inode);
+	err = dn->ops->list(dn, &l);
+	/* Out of memory decides nothing: the entry's own calls still check
+	 * that its object exists. */
+	if (err == -ENOMEM)
+		return true;
+	return !err && l.hit && pfs_same_node(&found, pfs_node_of(inode));
 }
 
 static int pfs_readdir(struct file *f, struct dir_context *ctx)
@@ -238,6 +274,22 @@ static ssize_t pfs_file_write(struct file *f, struct vfs_buf buf, size_t len, u6
 	return ret;
 }
 
+/*
+ * open(O_TRUNC), as a shell's `echo vdb > unbind` does: truncating a
+ * writable file is accepted and changes nothing (a write replaces the
+ * value whole), as on Linux's sysfs. Nothing else about a generated file
+ * can be changed.
+ */
+static int pfs_setattr(struct inode *inode, const struct vfs_attr *attr)
+{
+	const struct pfs_node *n = pfs_node_of(inode);
+
+	if ((attr->valid & ~(ATTR_SIZE | ATTR_MTIME | ATTR_CTIME)) ||
+	    !(attr->valid & ATTR_SIZE) || !n->ops->store)
+		return -EPERM;
+	return 0;
+}
+
 static void pfs_evict(struct inode *inode)
 {
 	kfree(inode->i_private);
@@ -263,6 +315,10 @@ static const struct inode_operations pfs_dir_iops = {
 	.lookup = pfs_lookup,
 };
 
+static const struct inode_operations pfs_file_iops = {
+	.setattr = pfs_setattr,
+};
+
 static const struct inode_operations pfs_link_iops = {
 	.readlink = pfs_readlink,
 };
@@ -282,6 +338,7 @@ static const struct super_operations pfs_sops = {
 	.evict_inode = pfs_evict,
 	.put_super = pfs_put_super,
 	.statfs = pfs_statfs,
+	.d_revalidate = pfs_d_revalidate,
 };
 
 int pfs_fill_super(struct super_block *sb, const struct pfs_fs *fs)

@@ -335,6 +335,13 @@ static uintptr_t build_stack(struct mm *mm, struct exec_image *img,
 	AUX(AT_NULL, 0);
 #undef AUX
 #undef AT
+	/* /proc/PID/cmdline and environ read the strings back from here. */
+	s = args->buf;
+	for (u32 i = 0; i < args->argc; i++)
+		s += strlen(s) + 1;
+	mm->arg_start = argp;
+	mm->arg_end = mm->env_start = argp + (uintptr_t)(s - args->buf);
+	mm->env_end = argp + args->len;
 	*errp = vm_write_direct(mm, sp, buf, total);
 	kfree(buf);
 	return *errp ? 0 : sp;
@@ -350,7 +357,7 @@ static void exec_commit(struct proc *p, struct mm *mm, struct exec_image *img,
 
 	files_close_on_exec(p->files);
 	irq_disable();
-	p->mm = mm;
+	proc_set_mm(p, mm);
 	t->fs_base = 0;
 	fpu_state_init(&t->fpu);
 	thread_load(t);

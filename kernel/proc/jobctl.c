@@ -44,7 +44,7 @@ void jobctl_stop(struct proc *p, int sig)
 	spin_unlock_irqrestore(&proc_lock, flags);
 	/* Marked sleeping before the look: SIGCONT's wake-up is not lost. */
 	for (;;) {
-		me->state = TASK_SLEEPING;
+		signal_set_sleeping();
 		if (!READ_ONCE(p->sig.stopped) || (READ_ONCE(p->sig.pending) & sig_bit(SIGKILL)))
 			break;
 		schedule();

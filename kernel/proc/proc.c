@@ -468,6 +468,8 @@ void __noreturn proc_exit(int wstatus)
 	struct proc *p = current_proc(), *c, *tmp;
 	struct thread *t = p->thread;
 	struct mm *mm = p->mm;
+	struct files *files;
+	struct fs_struct *fs;
 	unsigned long flags;
 	bool wake_init = false;
 
@@ -479,13 +481,18 @@ void __noreturn proc_exit(int wstatus)
 
 		copy_to_user((void *)t->clear_child_tid, &zero, sizeof(zero));
 	}
-	files_put(p->files);
+	/* Cleared under proc_lock, where procfs takes its references. */
+	flags = spin_lock_irqsave(&proc_lock);
+	files = p->files;
+	fs = p->fs;
 	p->files = NULL;
-	fs_struct_put(p->fs);
 	p->fs = NULL;
+	spin_unlock_irqrestore(&proc_lock, flags);
+	files_put(files);
+	fs_struct_put(fs);
 	/* Off the address space before it can go. */
 	irq_disable();
-	p->mm = NULL;
+	proc_set_mm(p, NULL);
 	thread_load(t);
 	irq_enable();
 	mm_put(mm);
@@ -746,4 +753,87 @@ long proc_setsid(void)
 		me->pgid = me->sid = me->pid;
 	spin_unlock_irqrestore(&proc_lock, flags);
 	return ret;
+}
+
+/* ---- procfs ----------------------------------------------------------------- */
+
+void proc_set_mm(struct proc *p, struct mm *mm)
+{
+	unsigned long flags = spin_lock_irqsave(&proc_lock);
+
+	p->mm = mm;
+	spin_unlock_irqrestore(&proc_lock, flags);
+}
+
+static char proc_state_char(const struct proc *p)
+{
+	if (p->state == PROC_ZOMBIE)
+		return 'Z';
+	if (p->sig.stopped)
+		return 'T';
+	return task_state_char(READ_ONCE(p->thread->task.state));
+}
+
+int proc_info_get(u32 pid, struct proc_info *out)
+{
+	unsigned long flags = spin_lock_irqsave(&proc_lock);
+	struct proc *p = find_pid_locked(pid);
+
+	if (!p) {
+		spin_unlock_irqrestore(&proc_lock, flags);
+		return -ENOENT;
+	}
+	/* The thread outlives the zombie's unlinking (reap), so under
+	 * proc_lock its task is there to read. */
+	*out = (struct proc_info){
+		.pid = p->pid, .ppid = p->parent ? p->parent->pid : 0,
+		.pgid = p->pgid, .sid = p->sid, .state = proc_state_char(p),
+		.cpu = READ_ONCE(p->thread->task.cpu),
+		.runtime_cycles = sched_task_runtime_cycles(&p->thread->task),
+		.start_ns = p->start_ns,
+		.uid = p->uid, .euid = p->euid, .suid = p->suid,
+		.gid = p->gid, .egid = p->egid, .sgid = p->sgid,
+		.sigmask = p->sigmask, .sigpending = p->sig.pending,
+		.exit_signal = p->sig.exit_signal,
+		.mm = p->mm, .files = p->files, .fs = p->fs,
+	};
+	for (int sig = 1; sig <= PROC_NSIG; sig++) {
+		if (p->sigaction[sig - 1].sa_handler == SIG_IGN)
+			out->sigignored |= sig_bit(sig);
+		else if (p->sigaction[sig - 1].sa_handler != SIG_DFL)
+			out->sigcaught |= sig_bit(sig);
+	}
+	memcpy(out->comm, p->comm, sizeof(out->comm));
+	out->comm[sizeof(out->comm) - 1] = 0;
+	if (out->mm)
+		mm_get(out->mm);
+	if (out->files)
+		files_get(out->files);
+	if (out->fs)
+		fs_struct_get(out->fs);
+	spin_unlock_irqrestore(&proc_lock, flags);
+	return 0;
+}
+
+void proc_info_put(struct proc_info *pi)
+{
+	if (pi->fs)
+		fs_struct_put(pi->fs);
+	if (pi->files)
+		files_put(pi->files);
+	if (pi->mm)
+		mm_put(pi->mm);
+	pi->fs = NULL;
+	pi->files = NULL;
+	pi->mm = NULL;
+}
+
+void proc_for_each(void (*fn)(u32 pid, char state, void *ctx), void *ctx)
+{
+	unsigned long flags = spin_lock_irqsave(&proc_lock);
+	struct proc *p;
+
+	list_for_each_entry(p, &all_procs, all_node)
+		fn(p->pid, proc_state_char(p), ctx);
+	spin_unlock_irqrestore(&proc_lock, flags);
 }

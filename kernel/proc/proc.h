@@ -139,6 +139,36 @@ u32 proc_getppid(void);
 /* Processes alive or zombie (the leak and fork-bomb tests). */
 u32 proc_count(void);
 
+/*
+ * procfs's view of one process: copies of its identity and accounting,
+ * and held references to what it owns (NULL once it has exited). The
+ * references keep the objects, not the process: it may exit meanwhile.
+ */
+struct proc_info {
+	u32 pid, ppid, pgid, sid;
+	char comm[PROC_COMM_LEN];
+	char state;                     /* R, S, D, T (stopped) or Z (exited,
+					 * not reaped) */
+	u32 cpu;                        /* where its thread last ran */
+	u64 runtime_cycles;             /* TSC cycles on a CPU so far */
+	u64 start_ns;                   /* ktime_get() when it was created */
+	u32 uid, euid, suid, gid, egid, sgid;
+	u64 sigmask, sigpending, sigignored, sigcaught;  /* bit sig-1 */
+	int exit_signal;
+	struct mm *mm;
+	struct files *files;
+	struct fs_struct *fs;
+};
+/* 0, or -ENOENT if no process has that pid. */
+int proc_info_get(u32 pid, struct proc_info *out);
+void proc_info_put(struct proc_info *pi);
+/* fn(pid, state as above, ctx) for every process in creation order, under
+ * proc_lock: fn must not sleep. */
+void proc_for_each(void (*fn)(u32 pid, char state, void *ctx), void *ctx);
+/* Make mm p's address space (NULL at exit) under proc_lock, where
+ * proc_info_get takes its reference; the caller puts the old one. */
+void proc_set_mm(struct proc *p, struct mm *mm);
+
 /* A CPU exception in a user task, or a kernel-mode page fault on a user
  * address (a user copy touching a page not faulted in yet): true if it
  * was handled. Called from trap_dispatch; a user fault becomes a signal

@@ -677,7 +677,7 @@ long signal_nanosleep(u64 deadline, struct __kernel_timespec *rem, bool absolute
 	timer_setup(&st.timer, sleep_timer_fire);
 	timer_arm(&st.timer, deadline);
 	for (;;) {
-		st.task->state = TASK_SLEEPING;
+		signal_set_sleeping();
 		if (ktime_get() >= deadline)
 			break;
 		if (signal_pending()) {

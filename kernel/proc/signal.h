@@ -130,6 +130,15 @@ bool signal_force_fault(int sig, int code, u64 addr);
 int signal_pending(void);
 bool signal_pending_bool(void);
 
+/* Mark the current task sleeping before it looks at what would wake it
+ * (a signal, SIGCONT, a timer). The store is a full barrier: the looks
+ * cannot pass it, and a sender stores first and reads the state after
+ * (under the run queue lock), so one of the two sees the other. */
+static inline void signal_set_sleeping(void)
+{
+	__atomic_store_n(&current_task()->state, TASK_SLEEPING, __ATOMIC_SEQ_CST);
+}
+
 /* wait_event (wait.h) that a signal interrupts: 0 once cond holds, or
  * -ERESTARTSYS. */
 #define signal_wait_event(wq, cond)                                      \

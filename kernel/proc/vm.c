@@ -330,6 +330,10 @@ struct mm *mm_fork(struct mm *old)
 	mutex_lock(&old->lock);
 	mm->brk_start = old->brk_start;
 	mm->brk = old->brk;
+	mm->arg_start = old->arg_start;
+	mm->arg_end = old->arg_end;
+	mm->env_start = old->env_start;
+	mm->env_end = old->env_end;
 	list_for_each_entry(a, &old->areas, node) {
 		bool cow = !(a->flags & VMA_SHARED) && (a->prot & PROT_WRITE);
 		struct fork_ctx f = { mm->as, pte_prot(a->prot, cow) };
@@ -684,4 +688,55 @@ int vm_write_direct(struct mm *mm, uintptr_t addr, const void *buf, size_t len)
 	}
 	mutex_unlock(&mm->lock);
 	return err;
+}
+
+size_t vm_read_direct(struct mm *mm, uintptr_t addr, void *buf, size_t len)
+{
+	u8 *dst = buf;
+	size_t done = 0;
+
+	mutex_lock(&mm->lock);
+	while (done < len) {
+		uintptr_t va = ALIGN_DOWN(addr, PAGE_SIZE);
+		size_t n = MIN(len - done, va + PAGE_SIZE - addr);
+		phys_addr_t pa;
+
+		/* mm->lock keeps the frame mapped (and so alive) meanwhile. */
+		if (!area_find(mm, addr) || vmm_query(mm->as, va, &pa, NULL))
+			break;
+		pa = ALIGN_DOWN(pa, PAGE_SIZE);
+		memcpy(dst + done, (u8 *)phys_to_virt(pa) + (addr - va), n);
+		done += n;
+		addr += n;
+	}
+	mutex_unlock(&mm->lock);
+	return done;
+}
+
+int vm_for_each_area(struct mm *mm, int (*fn)(const struct vm_area *a, void *ctx),
+		     void *ctx)
+{
+	struct vm_area *a;
+	int err = 0;
+
+	mutex_lock(&mm->lock);
+	list_for_each_entry(a, &mm->areas, node) {
+		err = fn(a, ctx);
+		if (err)
+			break;
+	}
+	mutex_unlock(&mm->lock);
+	return err;
+}
+
+u64 mm_virtual_size(struct mm *mm)
+{
+	struct vm_area *a;
+	u64 size = 0;
+
+	mutex_lock(&mm->lock);
+	list_for_each_entry(a, &mm->areas, node)
+		size += a->end - a->start;
+	mutex_unlock(&mm->lock);
+	return size;
 }

@@ -53,6 +53,9 @@ struct mm {
 	struct mutex lock;
 	struct list_node areas;         /* struct vm_area, sorted, disjoint */
 	uintptr_t brk_start, brk;
+	/* Where exec put the argument and environment strings (procfs
+	 * reads them back as /proc/PID/cmdline and environ). */
+	uintptr_t arg_start, arg_end, env_start, env_end;
 	u32 users;                      /* processes using it (vfork); atomic */
 };
 
@@ -87,6 +90,17 @@ uintptr_t vm_brk(struct mm *mm, uintptr_t addr);
  * read. 0 if the page is now there, -EFAULT if the access is not allowed
  * (SIGSEGV), -ENOMEM, or -EIO if the file could not be read (SIGBUS). */
 int vm_fault(struct mm *mm, uintptr_t addr, unsigned access);
+
+/* procfs: copy up to len bytes at addr out of mm (loaded or not) without
+ * faulting anything in: the bytes copied, short at the first page that is
+ * not there. */
+size_t vm_read_direct(struct mm *mm, uintptr_t addr, void *buf, size_t len);
+/* procfs: fn on every area in address order, under mm->lock (fn must not
+ * touch user memory); stops at and returns fn's first non-zero result. */
+int vm_for_each_area(struct mm *mm, int (*fn)(const struct vm_area *a, void *ctx),
+		     void *ctx);
+/* procfs: the bytes the areas span (a process's virtual size). */
+u64 mm_virtual_size(struct mm *mm);
 
 /* Write into mm while it is not loaded (exec's initial stack): pages are
  * allocated as needed in the area that covers them. 0, -EFAULT, -ENOMEM. */

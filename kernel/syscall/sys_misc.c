@@ -12,6 +12,7 @@
 #include "kernel/lib/string.h"
 #include "kernel/sched/sched.h"
 #include "kernel/time/clock.h"
+#include "fs/procfs/procfs.h"
 #include "vfs/vfs.h"
 #include <linux/random.h>
 #include <linux/reboot.h>
@@ -46,6 +47,7 @@ SYSCALL_DEFINE1(sysinfo, struct sysinfo *, buf)
 	s.freeram = pmm_free_count();
 	s.procs = (u16)proc_count();
 	s.mem_unit = PAGE_SIZE;
+	procfs_fill_sysinfo(&s);
 	return copy_to_user(buf, &s, sizeof(s));
 }
 

@@ -85,7 +85,7 @@ static long wait_for_signal(void)
 	struct task *me = current_task();
 
 	for (;;) {
-		me->state = TASK_SLEEPING;
+		signal_set_sleeping();
 		if (signal_pending())
 			break;
 		schedule();

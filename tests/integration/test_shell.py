@@ -107,6 +107,7 @@ def _():
         type_line(v, "sleep 1; jobs")
         v.expect(r"Stopped \(tty input\)\s+cat")
         v.expect(PROMPT)
+        # Only SIGKILL ends a stopped process at once.
         type_line(v, "kill -9 %1; sleep 1; jobs; echo after-kill")
         v.expect(r"\[1\]\+\s+Killed\s+cat\nafter-kill\n")
         v.expect(PROMPT)
