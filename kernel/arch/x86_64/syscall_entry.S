@@ -8,6 +8,7 @@
  * goes back in RAX and RCX/R11 are clobbered, as on Linux.
  */
 #include "kernel/arch/x86_64/layout.h"
+#include "kernel/arch/x86_64/frame.S.h"
 
 #define CPU_KSTACK_TOP 8
 #define CPU_USER_RSP   16
@@ -30,21 +31,7 @@ syscall_entry:
 	pushq %rcx                      /* rip */
 	pushq %rax                      /* error: the number, orig_rax */
 	pushq $TRAP_VECTOR_SYSCALL      /* vector */
-	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	pushq %rdx
-	pushq %rsi
-	pushq %rdi
-	pushq %rbp
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	PUSH_GPRS
 	/* 22 words (176 bytes) below a 16-aligned top: RSP is 16-aligned
 	 * at the call, as the ABI wants. */
 	sti
@@ -58,21 +45,7 @@ syscall_entry:
 	movq %rcx, FRAME_RCX(%rsp)
 	movq FRAME_RFLAGS(%rsp), %r11
 	movq %r11, FRAME_R11(%rsp)
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %r11
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rbp
-	popq %rdi
-	popq %rsi
-	popq %rdx
-	popq %rcx
-	popq %rbx
-	popq %rax
+	POP_GPRS
 	/* vector, error, rip, cs, rflags, then the user RSP. Interrupts stay
 	 * off until SYSRET loads the user RFLAGS, so nothing can run on the
 	 * user GS base in kernel mode. */

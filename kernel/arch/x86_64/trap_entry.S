@@ -8,6 +8,7 @@
  * pushes 2 and trap_common 15, so RSP is 16-aligned at the call.
  */
 #include "kernel/arch/x86_64/layout.h"
+#include "kernel/arch/x86_64/frame.S.h"
 
 #define FRAME_CS (18 * 8)               /* struct trap_frame's cs */
 
@@ -40,21 +41,7 @@ trap_common:
 	jz 1f
 	swapgs
 1:
-	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	pushq %rdx
-	pushq %rsi
-	pushq %rdi
-	pushq %rbp
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	PUSH_GPRS
 	cld
 	movq %rsp, %rdi
 	call trap_dispatch
@@ -66,21 +53,7 @@ trap_common:
 	call signal_exit_to_user
 	.globl trap_return
 trap_return:
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %r11
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rbp
-	popq %rdi
-	popq %rsi
-	popq %rdx
-	popq %rcx
-	popq %rbx
-	popq %rax
+	POP_GPRS
 	testb $3, 24(%rsp)
 	jz 2f
 	swapgs
