@@ -5,6 +5,7 @@ the kernel's line discipline edits; stty reads and sets termios and the
 window size; dd reads with the VMIN/VTIME timers set by stty."""
 
 import os
+import time
 import threading
 
 from harness import case, vm, run, ROOT, BUILD
@@ -35,6 +36,12 @@ def _():
     with vm(initrd=initramfs(), timeout=60,
             cmdline="console=ttyS0 tty.winsize=132x43 rdinit=/bin/sh") as v:
         v.expect(PROMPT)
+        # The line editor asks for the cursor position once it is in raw
+        # mode and reading; type after that, as a person would. (Typed
+        # before it, the line was lost twice under full-suite load: an
+        # open question, in the closing note.)
+        v.expect(r"\x1b\[6n")
+        time.sleep(0.5)
         # Busybox edits in raw mode: DEL is its own erase.
         command(v, "echo abcx\x7fd")
         v.expect(r"\nabcd\n")
