@@ -92,6 +92,45 @@ static int pid_stat_show(const struct pfs_node *n, struct pfs_buf *b)
 	return 0;
 }
 
+/* The CPUs pid may run on, as Linux's status shows them: a hex mask of
+ * one digit per four CPUs in 32-bit groups, high group first ("3"), then
+ * the list ("0-1"). */
+static void status_cpus(struct pfs_buf *b, u32 pid)
+{
+	u32 words = sched_cpumask_words(), n = cpu_count();
+	u64 *m = kzalloc(words * sizeof(u64), GFP_KERNEL);
+	const char *sep = "";
+
+	if (!m || proc_get_affinity((int)pid, m)) {
+		kfree(m);
+		return;
+	}
+	pfs_printf(b, "Cpus_allowed:\t");
+	for (int g = (int)((n + 31) / 32) - 1; g >= 0; g--) {
+		u32 bits = (u32)(m[g / 2] >> (g % 2 * 32));
+		u32 width = (u32)g == (n - 1) / 32 ? ((n - 1) % 32 + 4) / 4 : 8;
+
+		pfs_printf(b, "%s%0*x", g == (int)(n - 1) / 32 ? "" : ",", (int)width, bits);
+	}
+	pfs_printf(b, "\nCpus_allowed_list:\t");
+	for (u32 id = 0; id < n; id++) {
+		u32 end = id;
+
+		if (!(m[id / 64] >> (id % 64) & 1))
+			continue;
+		while (end + 1 < n && (m[(end + 1) / 64] >> ((end + 1) % 64) & 1))
+			end++;
+		if (end == id)
+			pfs_printf(b, "%s%u", sep, id);
+		else
+			pfs_printf(b, "%s%u-%u", sep, id, end);
+		sep = ",";
+		id = end;
+	}
+	pfs_printf(b, "\n");
+	kfree(m);
+}
+
 static int pid_status_show(const struct pfs_node *n, struct pfs_buf *b)
 {
 	struct proc_info pi;
@@ -110,11 +149,11 @@ static int pid_status_show(const struct pfs_node *n, struct pfs_buf *b)
 			   (unsigned long long)(mm_virtual_size(pi.mm) / 1024),
 			   (unsigned long long)(pid_rss_pages(&pi) * (PAGE_SIZE / 1024)));
 	pfs_printf(b, "Threads:\t1\nSigPnd:\t%016llx\nSigBlk:\t%016llx\n"
-		   "SigIgn:\t%016llx\nSigCgt:\t%016llx\nCpus_allowed_list:\t0-%u\n",
+		   "SigIgn:\t%016llx\nSigCgt:\t%016llx\n",
 		   (unsigned long long)pi.sigpending, (unsigned long long)pi.sigmask,
-		   (unsigned long long)pi.sigignored, (unsigned long long)pi.sigcaught,
-		   cpu_count() - 1);
+		   (unsigned long long)pi.sigignored, (unsigned long long)pi.sigcaught);
 	proc_info_put(&pi);
+	status_cpus(b, (u32)n->num);
 	return 0;
 }
 

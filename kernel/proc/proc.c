@@ -79,11 +79,67 @@ static u32 alloc_pid_locked(void)
 
 /* ---- creation --------------------------------------------------------------- */
 
+/*
+ * Kernel stacks of reaped threads, kept mapped for the next fork. Freeing
+ * a stack unmaps it from the kernel half, which every CPU may have
+ * cached, so each free is a TLB-shootdown IPI to every other CPU and a
+ * wait for all of them to answer; under TCG on a busy host that wait
+ * lasts until the host runs the other vCPUs, and it was most of a
+ * fork+exit+wait at -smp 2 (one function-call IPI per cycle). A stack
+ * that stays mapped needs no shootdown. Two per CPU cover a shell's
+ * fork-and-wait. The lowest addresses are kept and the rest freed, so
+ * after a burst of processes the cache holds the same low slots (and
+ * their page tables) as before it, not whichever stacks went last.
+ */
+#define KSTACK_CACHE_PER_CPU 2
+
+struct kstack_cached {
+	struct list_node node;          /* at the unused stack's base */
+};
+
+static struct spinlock kstack_cache_lock = SPINLOCK_INIT("kstack_cache");
+static struct list_node kstack_cache = LIST_INIT(kstack_cache); /* by address */
+static u32 kstack_cache_len;
+
+static void *kstack_get(void)
+{
+	unsigned long flags = spin_lock_irqsave(&kstack_cache_lock);
+	struct kstack_cached *k = NULL;
+
+	if (!list_empty(&kstack_cache)) {
+		k = list_first_entry(&kstack_cache, struct kstack_cached, node);
+		list_del(&k->node);
+		kstack_cache_len--;
+	}
+	spin_unlock_irqrestore(&kstack_cache_lock, flags);
+	return k ? (void *)k : kstack_alloc();
+}
+
+static void kstack_put(void *stack)
+{
+	struct kstack_cached *k = stack, *pos, *evict = NULL;
+	unsigned long flags = spin_lock_irqsave(&kstack_cache_lock);
+
+	list_for_each_entry(pos, &kstack_cache, node)
+		if ((uintptr_t)pos > (uintptr_t)k)
+			break;
+	list_add_tail(&k->node, &pos->node);    /* before pos: sorted */
+	if (++kstack_cache_len > KSTACK_CACHE_PER_CPU * cpu_count()) {
+		evict = list_entry(kstack_cache.prev, struct kstack_cached, node);
+		list_del(&evict->node);
+		kstack_cache_len--;
+	}
+	spin_unlock_irqrestore(&kstack_cache_lock, flags);
+	if (evict)
+		kstack_free(evict);
+}
+
 static void thread_free(struct thread *t)
 {
 	if (!t)
 		return;
-	kstack_free(t->kstack);
+	sched_affinity_free(&t->task);
+	kstack_put(t->kstack);
 	kfree(t);
 }
 
@@ -93,7 +149,7 @@ static struct thread *thread_alloc(struct proc *p)
 
 	if (!t)
 		return NULL;
-	t->kstack = kstack_alloc();
+	t->kstack = kstack_get();
 	if (!t->kstack) {
 		kfree(t);
 		return NULL;
@@ -154,13 +210,13 @@ static void __noreturn thread_start(void *arg)
 	user_return(t->frame);
 }
 
-static void start_thread(struct proc *p)
+static void start_thread(struct proc *p, u64 *allowed)
 {
 	struct thread *t = p->thread;
 
 	/* The frame sits at the stack top, above what task_start lays out. */
-	task_start(&t->task, p->comm, (void (*)(void *))thread_start, t, t->kstack,
-		   KSTACK_SIZE - sizeof(struct trap_frame), TASK_ANY_CPU);
+	task_start_child(&t->task, p->comm, (void (*)(void *))thread_start, t,
+			 t->kstack, KSTACK_SIZE - sizeof(struct trap_frame), allowed);
 }
 
 /* Link p into the tree under parent with a new pid. */
@@ -197,6 +253,7 @@ long proc_clone(u64 flags, uintptr_t newsp, uintptr_t parent_tid,
 	struct proc *me = current_proc(), *p;
 	struct completion vfork_done;
 	struct thread *t;
+	u64 *allowed;
 	long err;
 	u32 pid;
 
@@ -256,9 +313,15 @@ long proc_clone(u64 flags, uintptr_t newsp, uintptr_t parent_tid,
 	fpu_save(&t->fpu);
 	irq_enable();
 
+	/* The CPU affinity is inherited (and kept across exec). */
+	allowed = sched_affinity_dup(current_task());
+	if (IS_ERR(allowed)) {
+		err = PTR_ERR(allowed);
+		goto out_put_fs;
+	}
 	err = proc_link(p, me);
 	if (err)
-		goto out_put_fs;
+		goto out_free_allowed;
 	pid = p->pid;
 	if ((flags & CLONE_PARENT_SETTID) &&
 	    copy_to_user((void *)parent_tid, &pid, sizeof(pid)))
@@ -267,11 +330,13 @@ long proc_clone(u64 flags, uintptr_t newsp, uintptr_t parent_tid,
 		completion_init(&vfork_done);
 		p->vfork_done = &vfork_done;
 	}
-	start_thread(p);
+	start_thread(p, allowed);
 	if (flags & CLONE_VFORK)
 		wait_for_completion(&vfork_done);
 	return pid;
 
+out_free_allowed:
+	kfree(allowed);
 out_put_fs:
 	fs_struct_put(p->fs);
 out_put_files:
@@ -496,6 +561,9 @@ void __noreturn proc_exit(int wstatus)
 	thread_load(t);
 	irq_enable();
 	mm_put(mm);
+	/* From here on it only wakes its parent (and init, vfork): they may
+	 * as well run here, where this task is about to free the CPU. */
+	sched_exiting();
 	proc_vfork_release(p);
 
 	flags = spin_lock_irqsave(&proc_lock);
@@ -753,6 +821,49 @@ long proc_setsid(void)
 		me->pgid = me->sid = me->pid;
 	spin_unlock_irqrestore(&proc_lock, flags);
 	return ret;
+}
+
+/* ---- CPU affinity ---------------------------------------------------------------- */
+
+/* p by pid (0: the caller), for sched_[gs]etaffinity. proc_lock held. */
+static struct proc *affinity_target_locked(int pid)
+{
+	if (pid < 0)
+		return NULL;
+	return pid ? find_pid_locked((u32)pid) : current_proc();
+}
+
+long proc_set_affinity(int pid, u64 **mask)
+{
+	struct proc *me = current_proc(), *p;
+	unsigned long flags = spin_lock_irqsave(&proc_lock);
+	long err;
+
+	p = affinity_target_locked(pid);
+	if (!p) {
+		err = -ESRCH;
+	} else if (me->euid && me->euid != p->euid && me->euid != p->uid) {
+		err = -EPERM;           /* Linux: same owner, or CAP_SYS_NICE */
+	} else {
+		/* Under proc_lock, a zombie's thread is still there (reap
+		 * unlinks it first). */
+		err = sched_set_affinity(&p->thread->task, mask);
+	}
+	spin_unlock_irqrestore(&proc_lock, flags);
+	if (!err && p == me)
+		sched_affinity_enforce();
+	return err;
+}
+
+long proc_get_affinity(int pid, u64 *mask)
+{
+	unsigned long flags = spin_lock_irqsave(&proc_lock);
+	struct proc *p = affinity_target_locked(pid);
+
+	if (p)
+		sched_get_affinity(&p->thread->task, mask);
+	spin_unlock_irqrestore(&proc_lock, flags);
+	return p ? 0 : -ESRCH;
 }
 
 /* ---- procfs ----------------------------------------------------------------- */

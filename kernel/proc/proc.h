@@ -134,6 +134,13 @@ long proc_setpgid(int pid, int pgid);
 long proc_getpgid(int pid);
 long proc_setsid(void);
 long proc_getsid(int pid);
+/* sched_setaffinity/sched_getaffinity (pid 0: the caller; masks as in
+ * kernel/sched/sched.h). set: 0 with *mask swapped for the old one (for
+ * the caller to free), -ESRCH, -EPERM (not the caller's to change) or
+ * -EINVAL (no online CPU in it); the caller moves off a CPU it no longer
+ * may use before this returns. get: 0 or -ESRCH. */
+long proc_set_affinity(int pid, u64 **mask);
+long proc_get_affinity(int pid, u64 *mask);
 u32 proc_getppid(void);
 
 /* Processes alive or zombie (the leak and fork-bomb tests). */

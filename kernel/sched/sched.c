@@ -16,15 +16,25 @@
  * then calls schedule(). A waker sets it RUNNABLE under the queue lock; if
  * that happens before schedule() looks, the task simply goes on. A task
  * preempted in between stays queued, whatever its state says.
+ *
+ * Moving. A woken task goes where it may run (its affinity), to the
+ * waker's CPU if the waker is leaving it (an exiting child waking its
+ * parent), and otherwise back where it ran. Between queues it is "in
+ * flight": RUNNABLE, on no queue and on no CPU, with t->cpu already
+ * naming its destination, so other wakers leave it alone and no thief
+ * sees it; rq_enqueue_flight() lands it. Every writer of t->cpu holds the
+ * lock of the queue t->cpu names at the time.
  */
 #include "kernel/sched/sched.h"
 #include "kernel/sched/spinlock.h"
 #include "kernel/arch/x86_64/irq.h"
 #include "kernel/arch/x86_64/apic.h"
+#include "kernel/lib/err.h"
 #include "kernel/lib/errno.h"
 #include "kernel/lib/log.h"
 #include "kernel/lib/printf.h"
 #include "kernel/lib/string.h"
+#include "kernel/mm/kmalloc.h"
 #include "kernel/proc/proc.h"
 #include "kernel/time/clock.h"
 #include "kernel/time/timer.h"
@@ -39,6 +49,8 @@ struct runqueue {
 	u32 nr_queued;
 	struct task *idle;
 	struct task *last;              /* switched away from; on_cpu still 1 */
+	struct task *push;              /* last, preempted on a CPU its affinity
+					   no longer allows: to requeue elsewhere */
 	struct timer slice;             /* armed while others are queued */
 	u64 switch_tsc;                 /* when current was switched in */
 	u64 switches, slice_expiries, steals;
@@ -57,12 +69,37 @@ static struct list_node all_tasks = LIST_INIT(all_tasks);
 static u32 next_tid = 1;
 
 static void rq_update_slice(struct runqueue *rq);
+static u32 task_pick_cpu(const struct task *t);
 
 static struct runqueue *cpu_rq(u32 cpu)
 {
 	struct cpu *c = cpu_get(cpu);
 
 	return c ? c->rq : NULL;
+}
+
+/* May t run on cpu? Under the lock of t's queue (set_affinity swaps
+ * t->allowed under it). */
+static bool task_allowed(const struct task *t, u32 cpu)
+{
+	if (t->pinned != TASK_ANY_CPU && t->pinned != cpu)
+		return false;
+	return !t->allowed || (cpu / 64 < sched_cpumask_words() &&
+			       (t->allowed[cpu / 64] >> (cpu % 64) & 1));
+}
+
+/* Lock the queue t->cpu names, which may change until it is held.
+ * Interrupts off. */
+static struct runqueue *task_rq_lock(struct task *t)
+{
+	for (;;) {
+		struct runqueue *rq = cpu_rq(READ_ONCE(t->cpu));
+
+		spin_lock(&rq->lock);
+		if (t->cpu == rq->cpu)
+			return rq;
+		spin_unlock(&rq->lock);         /* moved meanwhile */
+	}
 }
 
 static void rq_enqueue(struct runqueue *rq, struct task *t)
@@ -104,19 +141,39 @@ static void sched_kick(u32 cpu)
 	lapic_send_ipi(c->apic_id, IRQ_VECTOR_RESCHED);
 }
 
-/* After queueing on rq: get the work run soon, and a thief going if rq's
+/* After queueing t on rq: get it run soon, and a thief going if rq's
  * CPU is busy. rq->lock held. */
-static void rq_kicked(struct runqueue *rq)
+static void rq_kicked(struct runqueue *rq, const struct task *t)
 {
 	sched_kick(rq->cpu);
 	if (cpu_is_idle(rq->cpu))
 		return;
 	for (u32 id = 0; id < cpu_count(); id++) {
-		if (id != rq->cpu && cpu_is_idle(id)) {
+		if (id != rq->cpu && cpu_is_idle(id) && task_allowed(t, id)) {
 			sched_kick(id);
 			return;
 		}
 	}
+}
+
+/*
+ * Queue t, in flight (see the top of this file), on the CPU t->cpu names.
+ * Unless sync: kick that CPU, or a thief if it is busy. Interrupts off, no
+ * queue lock held.
+ */
+static void rq_enqueue_flight_sync(struct task *t, bool sync)
+{
+	struct runqueue *rq = task_rq_lock(t);
+
+	rq_enqueue(rq, t);
+	if (!sync)
+		rq_kicked(rq, t);
+	spin_unlock(&rq->lock);
+}
+
+static void rq_enqueue_flight(struct task *t)
+{
+	rq_enqueue_flight_sync(t, false);
 }
 
 /*
@@ -160,10 +217,14 @@ static void resched_ipi(void *ctx)
 
 	if (!rq)
 		return;
-	if (c->current == rq->idle)
+	spin_lock(&rq->lock);
+	/* Idle, or running a task whose affinity now excludes this CPU
+	 * (sched_set_affinity): switch, which moves it. */
+	if (c->current == rq->idle || !task_allowed(c->current, rq->cpu))
 		c->need_resched = true;
 	else
 		rq_update_slice(rq);
+	spin_unlock(&rq->lock);
 }
 
 /* Take a migratable task from another CPU's queue. rq->lock held. */
@@ -176,7 +237,7 @@ static struct task *rq_steal(struct runqueue *rq)
 		if (!victim || !READ_ONCE(victim->nr_queued) || !spin_trylock(&victim->lock))
 			continue;
 		list_for_each_entry(t, &victim->queue, rq_node) {
-			if (t->pinned != TASK_ANY_CPU || READ_ONCE(t->on_cpu))
+			if (READ_ONCE(t->on_cpu) || !task_allowed(t, rq->cpu))
 				continue;
 			rq_dequeue(victim, t);
 			t->cpu = rq->cpu;
@@ -207,9 +268,16 @@ static struct task *rq_pick(struct runqueue *rq)
 static void finish_switch(void)
 {
 	struct runqueue *rq = this_cpu()->rq;
+	struct task *push = rq->push;
 
+	if (push) {
+		rq->push = NULL;
+		push->cpu = task_pick_cpu(push);        /* in flight */
+	}
 	__atomic_store_n(&rq->last->on_cpu, 0, __ATOMIC_RELEASE);
 	spin_unlock(&rq->lock);
+	if (push)
+		rq_enqueue_flight(push);
 }
 
 static void __schedule(bool preempt)
@@ -227,8 +295,12 @@ static void __schedule(bool preempt)
 	spin_lock(&rq->lock);
 	c->need_resched = false;
 	if (prev != rq->idle && !prev->on_rq && prev->state != TASK_DEAD &&
-	    (preempt || prev->state == TASK_RUNNABLE))
-		rq_enqueue(rq, prev);
+	    (preempt || prev->state == TASK_RUNNABLE)) {
+		if (task_allowed(prev, rq->cpu))
+			rq_enqueue(rq, prev);
+		else
+			rq->push = prev;        /* once off its stack */
+	}
 	next = rq_pick(rq);
 	if (next == prev) {
 		rq_update_slice(rq);
@@ -288,6 +360,44 @@ void sched_irq_exit(void)
 		__schedule(true);
 }
 
+/*
+ * Where a woken task runs: on this CPU if the waker is about to leave it
+ * (sched_exiting: an exiting child waking its parent), as the CPU is
+ * about to be free, where an idle CPU elsewhere would first have to take
+ * an IPI (and, in a VM, be run by the host); else where it last ran;
+ * anywhere it may if not there. The lock of t's queue held.
+ */
+static u32 wake_cpu(const struct task *t, bool *sync)
+{
+	u32 here = this_cpu()->id;
+
+	*sync = current_task()->exiting && task_allowed(t, here);
+	if (*sync)
+		return here;
+	if (task_allowed(t, t->cpu))
+		return t->cpu;
+	return task_pick_cpu(t);
+}
+
+/* Queue t, just made runnable and on no queue or CPU, where wake_cpu()
+ * says, and release rq->lock (t's queue). Interrupts off. */
+static void rq_wake_place(struct runqueue *rq, struct task *t)
+{
+	bool sync;
+	u32 cpu = wake_cpu(t, &sync);
+
+	if (cpu == rq->cpu) {
+		rq_enqueue(rq, t);
+		if (!sync)
+			rq_kicked(rq, t);
+		spin_unlock(&rq->lock);
+		return;
+	}
+	t->cpu = cpu;                   /* in flight */
+	spin_unlock(&rq->lock);
+	rq_enqueue_flight_sync(t, sync);
+}
+
 bool task_wake(struct task *t)
 {
 	unsigned long flags = read_rflags();
@@ -295,24 +405,19 @@ bool task_wake(struct task *t)
 	bool woke = false;
 
 	irq_disable();
-	for (;;) {
-		rq = cpu_rq(READ_ONCE(t->cpu));
-		spin_lock(&rq->lock);
-		if (t->cpu == rq->cpu)
-			break;
-		spin_unlock(&rq->lock);         /* stolen meanwhile */
-	}
+	rq = task_rq_lock(t);
 	if (t->state == TASK_SLEEPING || t->state == TASK_UNINTERRUPTIBLE) {
 		t->state = TASK_RUNNABLE;
 		woke = true;
 		/* Still on its CPU on the way to sleep, or preempted and
 		 * queued: it will carry on by itself. */
 		if (!t->on_cpu && !t->on_rq) {
-			rq_enqueue(rq, t);
-			rq_kicked(rq);
+			rq_wake_place(rq, t);
+			goto out;
 		}
 	}
 	spin_unlock(&rq->lock);
+out:
 	if (flags & X86_RFLAGS_IF)
 		irq_enable();
 	return woke;
@@ -338,19 +443,13 @@ void task_signal_wake(struct task *t)
 	u32 cpu;
 
 	irq_disable();
-	for (;;) {
-		cpu = READ_ONCE(t->cpu);
-		rq = cpu_rq(cpu);
-		spin_lock(&rq->lock);
-		if (t->cpu == rq->cpu)
-			break;
-		spin_unlock(&rq->lock);
-	}
+	rq = task_rq_lock(t);
+	cpu = rq->cpu;
 	if (t->state == TASK_SLEEPING) {
 		t->state = TASK_RUNNABLE;
 		if (!t->on_cpu && !t->on_rq) {
-			rq_enqueue(rq, t);
-			rq_kicked(rq);
+			rq_wake_place(rq, t);
+			goto out;
 		}
 	} else if (t->on_cpu && cpu != this_cpu()->id) {
 		ipi = true;
@@ -359,6 +458,7 @@ void task_signal_wake(struct task *t)
 	/* Any interrupt will do: the way back to user mode looks. */
 	if (ipi)
 		lapic_send_ipi(cpu_get(cpu)->apic_id, IRQ_VECTOR_RESCHED);
+out:
 	if (flags & X86_RFLAGS_IF)
 		irq_enable();
 }
@@ -397,7 +497,9 @@ static void __noreturn task_entry(void)
 	task_exit();
 }
 
-static u32 least_loaded_cpu(void)
+/* The least loaded CPU t may run on (an unlocked look: a hint). t's
+ * affinity always allows an online CPU (sched_set_affinity). */
+static u32 task_pick_cpu(const struct task *t)
 {
 	u32 best = 0, best_load = ~0u;
 
@@ -405,7 +507,7 @@ static u32 least_loaded_cpu(void)
 		struct runqueue *rq = cpu_rq(id);
 		u32 load;
 
-		if (!rq)
+		if (!rq || !task_allowed(t, id))
 			continue;
 		load = READ_ONCE(rq->nr_queued) + !cpu_is_idle(id);
 		if (load < best_load) {
@@ -449,25 +551,43 @@ static void task_list_add(struct task *t)
 	spin_unlock_irqrestore(&tasks_lock, flags);
 }
 
+/* Queue a prepared task on the CPU it may run on with the least load. */
+static void task_place(struct task *t)
+{
+	unsigned long flags = read_rflags();
+
+	irq_disable();
+	t->cpu = task_pick_cpu(t);
+	rq_enqueue_flight(t);
+	if (flags & X86_RFLAGS_IF)
+		irq_enable();
+}
+
 int task_start(struct task *t, const char *name, void (*fn)(void *), void *arg,
 	       void *stack, size_t stack_size, u32 cpu)
 {
-	struct runqueue *rq;
-	unsigned long flags;
-
 	if (!t || !fn || !stack || stack_size < 4096 ||
 	    (cpu != TASK_ANY_CPU && !cpu_rq(cpu)))
 		return -EINVAL;
 	task_prepare(t, name, fn, arg, stack, stack_size);
 	t->pinned = cpu;
 	task_list_add(t);
-	t->cpu = cpu != TASK_ANY_CPU ? cpu : least_loaded_cpu();
-	rq = cpu_rq(t->cpu);
-	flags = spin_lock_irqsave(&rq->lock);
-	rq_enqueue(rq, t);
-	rq_kicked(rq);
-	spin_unlock_irqrestore(&rq->lock, flags);
+	task_place(t);
 	return 0;
+}
+
+void task_start_child(struct task *t, const char *name, void (*fn)(void *),
+		      void *arg, void *stack, size_t stack_size, u64 *allowed)
+{
+	task_prepare(t, name, fn, arg, stack, stack_size);
+	t->allowed = allowed;
+	task_list_add(t);
+	task_place(t);
+}
+
+void sched_exiting(void)
+{
+	current_task()->exiting = true;
 }
 
 void __noreturn task_exit(void)
@@ -477,6 +597,7 @@ void __noreturn task_exit(void)
 	/* No preemption from here on: a dead task is never queued again, so
 	 * being switched out before waking the joiner would strand it. */
 	irq_disable();
+	t->exiting = true;
 	spin_lock(&tasks_lock);
 	t->state = TASK_DEAD;
 	__atomic_store_n(&t->exited, 1, __ATOMIC_RELEASE);
@@ -509,6 +630,123 @@ void task_join(struct task *t)
 	/* Exited, but perhaps still switching away on its last stack. */
 	while (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
 		cpu_relax();
+}
+
+/* ---- affinity -------------------------------------------------------------------- */
+
+u32 sched_cpumask_words(void)
+{
+	return (cpu_count() + 63) / 64;
+}
+
+u64 *sched_affinity_dup(struct task *t)
+{
+	unsigned long flags;
+	struct runqueue *rq;
+	u64 *copy;
+
+	/* Unlocked look, to allocate only if needed: once set, a mask is
+	 * only ever replaced by another, and a child whose parent's mask
+	 * changes while it forks may get the old one or the new. */
+	if (!READ_ONCE(t->allowed))
+		return NULL;
+	copy = kmalloc(sched_cpumask_words() * sizeof(u64), GFP_KERNEL);
+	if (!copy)
+		return ERR_PTR(-ENOMEM);
+	flags = read_rflags();
+	irq_disable();
+	rq = task_rq_lock(t);
+	memcpy(copy, t->allowed, sched_cpumask_words() * sizeof(u64));
+	spin_unlock(&rq->lock);
+	if (flags & X86_RFLAGS_IF)
+		irq_enable();
+	return copy;
+}
+
+void sched_affinity_free(struct task *t)
+{
+	kfree(t->allowed);
+	t->allowed = NULL;
+}
+
+void sched_get_affinity(struct task *t, u64 *mask)
+{
+	unsigned long flags = read_rflags();
+	struct runqueue *rq;
+
+	memset(mask, 0, sched_cpumask_words() * sizeof(u64));
+	irq_disable();
+	rq = task_rq_lock(t);
+	for (u32 id = 0; id < cpu_count(); id++)
+		if (cpu_rq(id) && task_allowed(t, id))
+			mask[id / 64] |= 1ull << (id % 64);
+	spin_unlock(&rq->lock);
+	if (flags & X86_RFLAGS_IF)
+		irq_enable();
+}
+
+int sched_set_affinity(struct task *t, u64 **mask)
+{
+	unsigned long flags = read_rflags();
+	u64 *new = *mask;
+	struct runqueue *rq;
+	bool any = false;
+	u32 ipi = TASK_ANY_CPU;
+
+	/* Only online CPUs count (Linux ANDs with its active mask). */
+	for (u32 id = 0; id < sched_cpumask_words() * 64; id++) {
+		if (id >= cpu_count() || !cpu_rq(id))
+			new[id / 64] &= ~(1ull << (id % 64));
+		else if (new[id / 64] >> (id % 64) & 1)
+			any = true;
+	}
+	if (!any)
+		return -EINVAL;
+	irq_disable();
+	rq = task_rq_lock(t);
+	*mask = t->allowed;
+	t->allowed = new;
+	if (!task_allowed(t, rq->cpu)) {
+		if (t->on_rq) {
+			/* Queued here: move it now. */
+			rq_dequeue(rq, t);
+			t->cpu = task_pick_cpu(t);      /* in flight */
+			spin_unlock(&rq->lock);
+			rq_enqueue_flight(t);
+			goto out;
+		}
+		if (t->on_cpu) {
+			/* Running: its CPU switches it away (resched_ipi, or
+			 * the caller's own sched_yield when t is current),
+			 * and __schedule pushes it to an allowed CPU. */
+			if (t != this_cpu()->current)
+				ipi = rq->cpu;
+		} else {
+			/* Asleep: its wake-up finds it where it may run. */
+			t->cpu = task_pick_cpu(t);
+		}
+	}
+	spin_unlock(&rq->lock);
+	if (ipi != TASK_ANY_CPU)
+		lapic_send_ipi(cpu_get(ipi)->apic_id, IRQ_VECTOR_RESCHED);
+out:
+	if (flags & X86_RFLAGS_IF)
+		irq_enable();
+	return 0;
+}
+
+void sched_affinity_enforce(void)
+{
+	struct task *t = current_task();
+	bool allowed;
+
+	irq_disable();
+	spin_lock(&this_cpu()->rq->lock);
+	allowed = task_allowed(t, this_cpu()->id);
+	spin_unlock(&this_cpu()->rq->lock);
+	irq_enable();
+	if (!allowed)
+		sched_yield();
 }
 
 /* ---- idle and CPU setup --------------------------------------------------------- */

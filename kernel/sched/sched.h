@@ -45,6 +45,11 @@ struct task {
 	 * other CPU may run it meanwhile. */
 	u32 on_cpu;
 	u32 pinned;                     /* a CPU id, or TASK_ANY_CPU */
+	/* The CPUs it may run on (sched_setaffinity), sched_cpumask_words()
+	 * words by CPU id, or NULL for all; under the queue lock, owned by
+	 * the task (sched_affinity_free). */
+	u64 *allowed;
+	bool exiting;                   /* sched_exiting(); only the task's own */
 	u64 runtime_cycles;             /* TSC cycles on a CPU */
 	u64 switches;                   /* times switched in */
 	void (*fn)(void *arg);
@@ -84,9 +89,40 @@ void __noreturn sched_idle_loop(void);
  * CPU id, pinned there) or TASK_ANY_CPU (least loaded, may migrate). */
 int task_start(struct task *t, const char *name, void (*fn)(void *), void *arg,
 	       void *stack, size_t stack_size, u32 cpu);
+/* Start a user thread (fork): as task_start on any CPU it may run on,
+ * allowed taking over `allowed` (sched_affinity_dup of the parent's). */
+void task_start_child(struct task *t, const char *name, void (*fn)(void *),
+		      void *arg, void *stack, size_t stack_size, u64 *allowed);
 /* Wait for t to exit and leave its stack. */
 void task_join(struct task *t);
 void __noreturn task_exit(void);
+/* The current task is on its way out (proc_exit): whatever it wakes from
+ * now on is queued on this CPU, which it is about to leave, rather than
+ * wait for another CPU to be woken. task_exit implies it. */
+void sched_exiting(void);
+
+/*
+ * CPU affinity (sched_setaffinity). A mask is sched_cpumask_words() u64
+ * words, bit n for CPU id n.
+ *
+ * sched_affinity_dup: a copy of t's for a child (NULL: t may run
+ * anywhere), or ERR_PTR(-ENOMEM). sched_affinity_free: when t is gone.
+ * sched_get_affinity: the online CPUs t may run on, into mask.
+ * sched_set_affinity: t takes *mask (offline CPUs cleared) and *mask
+ * becomes the one it replaces (or NULL), for the caller to kfree; -EINVAL
+ * (nothing taken) if no online CPU is in it. A task queued on a CPU it no
+ * longer may use moves at once, a running one at its CPU's next switch,
+ * which an IPI brings, and a sleeping one when it wakes. Any context but
+ * sched_affinity_dup's (may sleep).
+ * sched_affinity_enforce: the current task leaves this CPU if its
+ * affinity now forbids it (after setting its own; may switch).
+ */
+u32 sched_cpumask_words(void);
+u64 *sched_affinity_dup(struct task *t);
+void sched_affinity_free(struct task *t);
+void sched_get_affinity(struct task *t, u64 *mask);
+int sched_set_affinity(struct task *t, u64 **mask);
+void sched_affinity_enforce(void);
 
 /* Give the CPU to another runnable task, if any. */
 void sched_yield(void);

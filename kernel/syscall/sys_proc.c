@@ -4,6 +4,7 @@
 #include "kernel/arch/x86_64/layout.h"
 #include "kernel/arch/x86_64/user.h"
 #include "kernel/arch/x86_64/x86.h"
+#include "kernel/mm/kmalloc.h"
 #include "kernel/mm/uaccess.h"
 #include "kernel/lib/errno.h"
 #include "kernel/lib/string.h"
@@ -278,6 +279,59 @@ SYSCALL_DEFINE2(getrusage, int, who, struct rusage *, ru)
 SYSCALL_DEFINE0(sched_yield)
 {
 	sched_yield();
+	return 0;
+}
+
+/*
+ * CPU affinity, as Linux's x86-64 system calls (not the libc wrappers):
+ * the kernel's mask is sched_cpumask_words() longs. set takes len bytes
+ * (missing bytes are zero, bytes past the kernel's mask ignored); get
+ * wants room for a bit per CPU in whole longs and returns the bytes it
+ * wrote.
+ */
+SYSCALL_DEFINE3(sched_setaffinity, int, pid, unsigned int, len, const void *, umask)
+{
+	size_t size = sched_cpumask_words() * sizeof(u64);
+	u64 *mask = kzalloc(size, GFP_KERNEL);
+	long err;
+
+	if (!mask)
+		return -ENOMEM;
+	err = copy_from_user(mask, umask, MIN((size_t)len, size));
+	if (!err)
+		err = proc_set_affinity(pid, &mask);
+	kfree(mask);
+	return err;
+}
+
+SYSCALL_DEFINE3(sched_getaffinity, int, pid, unsigned int, len, void *, umask)
+{
+	size_t size = sched_cpumask_words() * sizeof(u64);
+	u64 *mask;
+	long err;
+
+	if ((u64)len * 8 < cpu_count() || len % sizeof(long))
+		return -EINVAL;
+	mask = kzalloc(size, GFP_KERNEL);
+	if (!mask)
+		return -ENOMEM;
+	err = proc_get_affinity(pid, mask);
+	if (!err)
+		err = copy_to_user(umask, mask, MIN((size_t)len, size));
+	kfree(mask);
+	return err ? err : (long)MIN((size_t)len, size);
+}
+
+/* The CPU this ran on a moment ago; one NUMA node (musl's sched_getcpu
+ * comes here when there is no vDSO). */
+SYSCALL_DEFINE3(getcpu, unsigned int *, cpu, unsigned int *, node, void *, cache)
+{
+	unsigned int id = (unsigned int)READ_ONCE(current_task()->cpu), zero = 0;
+
+	if (cpu && copy_to_user(cpu, &id, sizeof(id)))
+		return -EFAULT;
+	if (node && copy_to_user(node, &zero, sizeof(zero)))
+		return -EFAULT;
 	return 0;
 }
 

@@ -97,7 +97,8 @@ void syscall_dispatch(struct trap_frame *f);
 	X(arch_prctl) X(getuid) X(geteuid)                                    \
 	X(getgid) X(getegid) X(setuid) X(setgid) X(getresuid) X(getresgid)    \
 	X(getgroups) X(prlimit64) X(getrlimit) X(setrlimit) X(getrusage)      \
-	X(sched_yield) X(prctl)                                               \
+	X(sched_yield) X(prctl) X(sched_setaffinity) X(sched_getaffinity)     \
+	X(getcpu)                                                             \
 	/* signals: sys_signal.c */                                           \
 	X(rt_sigaction) X(rt_sigprocmask) X(rt_sigpending) X(rt_sigsuspend)   \
 	X(rt_sigreturn) X(restart_syscall) X(pause) X(sigaltstack) X(kill)    \
