@@ -217,10 +217,14 @@ static void resched_ipi(void *ctx)
 
 	if (!rq)
 		return;
+	if (c->current == rq->idle) {
+		c->need_resched = true;
+		return;
+	}
+	/* A task whose affinity now excludes this CPU (sched_set_affinity)
+	 * is switched away, which moves it. The lock keeps its mask. */
 	spin_lock(&rq->lock);
-	/* Idle, or running a task whose affinity now excludes this CPU
-	 * (sched_set_affinity): switch, which moves it. */
-	if (c->current == rq->idle || !task_allowed(c->current, rq->cpu))
+	if (!task_allowed(c->current, rq->cpu))
 		c->need_resched = true;
 	else
 		rq_update_slice(rq);
