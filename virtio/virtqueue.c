@@ -512,6 +512,24 @@ bool vq_enable_cb(struct vq *vq)
 	return !vq_pending(vq);
 }
 
+bool vq_enable_cb_delayed(struct vq *vq)
+{
+	struct vring *vr = &vq->vring;
+	u16 wait;
+
+	if (!vq->event_idx || vq->broken)
+		return vq_enable_cb(vq);
+	/* §2.7.10: the device interrupts when used->idx moves past
+	 * used_event, i.e. at the (wait + 1)-th buffer used from here. */
+	wait = (u16)(vq->in_flight * 3 / 4);
+	vq->cb_disabled = false;
+	WRITE_ONCE(vring_used_event(vr), (u16)(vq->last_used_idx + wait));
+	/* Store->load as in vq_enable_cb(): a device that passed the event
+	 * before it saw the store will not interrupt, so look ourselves. */
+	virt_mb();
+	return (u16)(READ_ONCE(vr->used->idx) - vq->last_used_idx) <= wait;
+}
+
 bool vq_interrupt(struct vq *vq)
 {
 	if (!vq_pending(vq))
