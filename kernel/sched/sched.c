@@ -726,7 +726,8 @@ int sched_set_affinity(struct task *t, u64 **mask)
 			if (t != this_cpu()->current)
 				ipi = rq->cpu;
 		} else {
-			/* Asleep: its wake-up finds it where it may run. */
+			/* Asleep (or in flight): woken, it is queued where
+			 * it may run. */
 			t->cpu = task_pick_cpu(t);
 		}
 	}

@@ -7,7 +7,9 @@
  * task at most one after its last competitor ran) and wake-ups set
  * need_resched, which is acted on at interrupt
  * exit and when preemption is re-enabled. A CPU whose queue runs dry
- * steals from a busy one; wake-ups kick an idle CPU so it can.
+ * steals from a busy one; wake-ups kick an idle CPU so it can. A task
+ * runs only on the CPUs its affinity allows (pinned by task_start, or a
+ * mask from sched_setaffinity).
  *
  * Task memory (struct task and its stack) is the creator's: task_start()
  * takes both; task_join() waits until the task has exited and is off its
