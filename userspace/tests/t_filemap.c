@@ -150,6 +150,23 @@ static void t_tmp_file(void)
 	p[4097] = 'P';
 	CHECK(pread(fd, &c, 1, 4097) == 1 && c == 'b');
 	munmap(p, sizeof(buf));
+
+	/* A new mapping shows what the file has now, after writes and a
+	 * truncation inside a page it showed before. */
+	p = mmap(NULL, sizeof(buf), PROT_READ, MAP_PRIVATE, fd, 0);
+	CHECK(p != MAP_FAILED);
+	if (p != MAP_FAILED) {
+		CHECK(p[0] == 'a' && p[10] == 'Q' && p[11] == 'R' && p[4097] == 'b');
+		munmap(p, sizeof(buf));
+	}
+	CHECK(ftruncate(fd, 100) == 0);
+	CHECK(pwrite(fd, "T", 1, 50) == 1);
+	p = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+	CHECK(p != MAP_FAILED);
+	if (p != MAP_FAILED) {
+		CHECK(p[10] == 'Q' && p[50] == 'T' && p[99] == 'a' && p[100] == 0 && p[4095] == 0);
+		munmap(p, 4096);
+	}
 	close(fd);
 	unlink("/tmp/t_filemap");
 }
