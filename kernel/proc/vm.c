@@ -11,7 +11,7 @@
 #include "vfs/vfs.h"
 #include <linux/mman.h>
 
-/* ---- user frames ------------------------------------------------------------ */
+/* ---- page protection -------------------------------------------------------- */
 
 /* Page-table protection for an area's pages. PROT_NONE pages stay mapped
  * (their contents survive an mprotect back) but without the user bit, so
