@@ -217,18 +217,10 @@ static void resched_ipi(void *ctx)
 
 	if (!rq)
 		return;
-	if (c->current == rq->idle) {
-		c->need_resched = true;
-		return;
-	}
-	/* A task whose affinity now excludes this CPU (sched_set_affinity)
-	 * is switched away, which moves it. The lock keeps its mask. */
-	spin_lock(&rq->lock);
-	if (!task_allowed(c->current, rq->cpu))
+	if (c->current == rq->idle)
 		c->need_resched = true;
 	else
 		rq_update_slice(rq);
-	spin_unlock(&rq->lock);
 }
 
 /* Take a migratable task from another CPU's queue. rq->lock held. */
@@ -720,11 +712,14 @@ int sched_set_affinity(struct task *t, u64 **mask)
 			goto out;
 		}
 		if (t->on_cpu) {
-			/* Running: its CPU switches it away (resched_ipi, or
-			 * the caller's own sched_yield when t is current),
-			 * and __schedule pushes it to an allowed CPU. */
-			if (t != this_cpu()->current)
+			/* Running: its CPU switches it away (on the way out
+			 * of the IPI, or in the caller's own sched_yield
+			 * when t is current), and __schedule pushes it to an
+			 * allowed CPU. */
+			if (t != this_cpu()->current) {
+				WRITE_ONCE(cpu_get(rq->cpu)->need_resched, true);
 				ipi = rq->cpu;
+			}
 		} else {
 			/* Asleep (or in flight): woken, it is queued where
 			 * it may run. */
