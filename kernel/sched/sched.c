@@ -358,16 +358,19 @@ void sched_irq_exit(void)
 
 /*
  * Where a woken task runs: on this CPU if the waker is about to leave it
- * (sched_exiting: an exiting child waking its parent), as the CPU is
- * about to be free, where an idle CPU elsewhere would first have to take
- * an IPI (and, in a VM, be run by the host); else where it last ran;
- * anywhere it may if not there. The lock of t's queue held.
+ * (sched_exiting: an exiting child waking its parent) and nothing else
+ * waits here, as the CPU is about to be free, where an idle CPU elsewhere
+ * would first have to take an IPI (and, in a VM, be run by the host);
+ * else where it last ran; anywhere it may if not there. The lock of t's
+ * queue held (this CPU's queue length is a hint).
  */
 static u32 wake_cpu(const struct task *t, bool *sync)
 {
-	u32 here = this_cpu()->id;
+	struct cpu *c = this_cpu();
+	u32 here = c->id;
 
-	*sync = current_task()->exiting && task_allowed(t, here);
+	*sync = current_task()->exiting && !READ_ONCE(c->rq->nr_queued) &&
+		task_allowed(t, here);
 	if (*sync)
 		return here;
 	if (task_allowed(t, t->cpu))
