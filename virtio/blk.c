@@ -127,6 +127,7 @@ static void vblk_set_limits(struct vblk *vb)
 	else
 		vb->max_segments = 1;
 	bd->max_segments = vb->max_segments;
+	bd->max_segment_size = vb->size_max;
 	/* §2.7.5.2: a chain is at most 2^32 - 1 bytes; without a segment size
 	 * limit 1 GiB stays well inside that. */
 	if (vb->size_max)
