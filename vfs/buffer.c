@@ -33,7 +33,7 @@
 #define BC_HASH_BITS 10
 #define BC_HASH_SIZE (1u << BC_HASH_BITS)
 #define BC_BATCH 128                    /* buffers per write-back batch */
-#define BC_RUN_MAX 32                   /* blocks per read-ahead/write-back request */
+#define BC_RUN_MAX 128                  /* blocks per read-ahead/write-back request */
 #define BC_MAX_SIZE 65536u
 
 /* One request over a run of consecutive blocks: their buffers in block

@@ -63,7 +63,9 @@ int vblk_queue_init(struct vblk_queue *q, struct vblk *vb, unsigned index)
 	q->nr_slots = (u16)vq_num_free(q->vq);
 	q->slots = kzalloc(sizeof(*q->slots) * q->nr_slots, GFP_KERNEL);
 	q->free_slots = kmalloc(sizeof(*q->free_slots) * q->nr_slots, GFP_KERNEL);
-	if (!q->slots || !q->free_slots) {
+	/* Sized by the device's limit; vblk_set_limits only lowers it. */
+	q->bufs = kmalloc(sizeof(*q->bufs) * (vb->max_segments + 2), GFP_KERNEL);
+	if (!q->slots || !q->free_slots || !q->bufs) {
 		vblk_queue_free(q);
 		return -ENOMEM;
 	}
@@ -78,8 +80,10 @@ void vblk_queue_free(struct vblk_queue *q)
 {
 	kfree(q->slots);
 	kfree(q->free_slots);
+	kfree(q->bufs);
 	q->slots = NULL;
 	q->free_slots = NULL;
+	q->bufs = NULL;
 	q->nr_free = q->nr_slots = 0;
 }
 
@@ -127,7 +131,7 @@ static void vblk_map_data(const struct vblk *vb, struct vq_buf *bufs, unsigned *
 	}
 }
 
-/* Build the scatter list of rq into bufs (room for VBLK_MAX_SEGS + 2;
+/* Build the scatter list of rq into bufs (room for max_segments + 2;
  * vblk_submit checked the count); returns the element count. All of a
  * scattered request's segments go into the one chain, so the device sees
  * one request and one kick covers it. */
@@ -153,7 +157,6 @@ static unsigned vblk_map(const struct vblk *vb, struct vblk_slot *slot,
  * -EIO: the queue is broken. q->lock held. */
 static int vblk_add(struct vblk_queue *q, struct blk_request *rq)
 {
-	struct vq_buf bufs[VBLK_MAX_SEGS + 2];
 	struct vblk_slot *slot;
 	unsigned n;
 	int err;
@@ -165,10 +168,10 @@ static int vblk_add(struct vblk_queue *q, struct blk_request *rq)
 	slot->hdr.ioprio = 0;
 	slot->hdr.sector = rq->op == BLK_OP_READ || rq->op == BLK_OP_WRITE ? rq->sector : 0;
 	slot->status = VBLK_S_UNSET;
-	n = vblk_map(q->vb, slot, rq, bufs);
+	n = vblk_map(q->vb, slot, rq, q->bufs);
 	/* vq_add's write barrier orders these header and status stores (and
 	 * the caller's data) before the device can see the request. */
-	err = vq_add(q->vq, bufs, n, slot);
+	err = vq_add(q->vq, q->bufs, n, slot);
 	if (err)
 		return err;
 	q->nr_free--;
