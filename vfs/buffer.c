@@ -299,7 +299,10 @@ static void bc_submit_run(struct buffer *const *run, u32 n, enum blk_op op)
 {
 	struct block_device *bd = run[0]->bdev;
 	u32 seg_max = bd->max_segment_size ? bd->max_segment_size : ~0u;
-	struct bc_run *r = n > 1 ? kmalloc(sizeof(*r), GFP_KERNEL) : NULL;
+	/* Write-back runs for memory (it holds bc_wb_lock and buffer
+	 * locks): it must not wait for reclaim, which may write back. */
+	gfp_t gfp = op == BLK_OP_WRITE ? GFP_ATOMIC : GFP_KERNEL;
+	struct bc_run *r = n > 1 ? kmalloc(sizeof(*r), gfp) : NULL;
 	int err;
 
 	if (r) {
