@@ -262,6 +262,35 @@ void d_drop(struct dentry *d)
 	spin_unlock(&dcache_lock);
 }
 
+/* Unhash every cached name under dir, which a directory removal (rmdir,
+ * rename over an empty directory) made empty: they are all negative, and
+ * each holds dir and through it the removed inode, which the file system
+ * frees only on its last iput. Unused ones are freed now, the others when
+ * their holders let go. Walks the whole table: removals are rare. */
+void d_drop_children(struct dentry *dir)
+{
+	struct list_node victims = LIST_INIT(victims);
+	struct dentry *d, *tmp;
+
+	spin_lock(&dcache_lock);
+	for (u32 b = 0; b < DHASH_SIZE; b++) {
+		list_for_each_entry_safe(d, tmp, &dhash[b], d_hash_node) {
+			if (d->d_parent != dir || d == dir)
+				continue;
+			list_del(&d->d_hash_node);
+			d->d_flags = (d->d_flags & ~DCACHE_HASHED) | DCACHE_DROPPED;
+			if (d->d_count)
+				continue;
+			list_del(&d->d_lru);
+			nr_unused--;
+			list_add_tail(&d->d_lru, &victims);
+		}
+	}
+	spin_unlock(&dcache_lock);
+	list_for_each_entry_safe(d, tmp, &victims, d_lru)
+		dput(d_free(d));
+}
+
 bool d_dropped(struct dentry *d)
 {
 	return READ_ONCE(d->d_flags) & DCACHE_DROPPED;

@@ -263,8 +263,10 @@ int vfs_rmdir(const struct vfs_ctx *ctx, struct file *at, const char *name)
 		err = op.dir->i_op->rmdir(op.dir, op.d->d_name, op.d->d_len, victim);
 		mutex_unlock(&victim->i_mutex);
 	}
-	if (!err)
+	if (!err) {
 		d_drop(op.d);
+		d_drop_children(op.d);
+	}
 	dirop_end(&op);
 	return err;
 }

@@ -70,6 +70,8 @@ void d_drop(struct dentry *d);
 void d_move(struct dentry *d, struct dentry *new_parent, const char *name, size_t len);
 /* Was d dropped (unlinked, renamed over)? Roots never are. */
 bool d_dropped(struct dentry *d);
+/* Unhash the cached names under a directory that was just removed. */
+void d_drop_children(struct dentry *dir);
 /* Drop every unused dentry of sb (umount). */
 void dcache_prune_sb(struct super_block *sb);
 /* d's parent, held (the dcache lock keeps d_parent stable while read). */

@@ -91,9 +91,12 @@ struct dentry *lookup_locked(struct dentry *dir, const char *name, size_t len)
 	d = d_alloc(dir, name, len);
 	if (!d)
 		return ERR_PTR(-ENOMEM);
-	/* A removed directory has no entries, whatever its blocks say. */
-	err = inode->i_nlink ? inode->i_op->lookup(inode, d->d_name, len, &child)
-			     : -ENOENT;
+	/* A removed directory has no entries, whatever its blocks say; its
+	 * negative names are not cached (d_drop_children), or they would
+	 * keep it from being freed. */
+	if (!inode->i_nlink)
+		return d;
+	err = inode->i_op->lookup(inode, d->d_name, len, &child);
 	if (err && err != -ENOENT) {
 		dput(d);
 		return ERR_PTR(err);

@@ -151,6 +151,8 @@ static int do_rename(const struct vfs_ctx *ctx, struct nameidata *on,
 		/* The new name's old entry (negative or replaced) goes, and
 		 * the moved dentry takes its place. */
 		d_drop(nd);
+		if (target && S_ISDIR(target->i_mode))
+			d_drop_children(nd);
 		d_move(od, ndir_d, nn->last, nn->last_len);
 	}
 out_unlock:

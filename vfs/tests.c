@@ -639,3 +639,32 @@ KTEST(vfs_concurrent_directory_changes)
 	KT_ASSERT_EQ(vfs_fstatat(K, NULL, "/kt/conc/d1/f0_0", 0, &st), -ENOENT);
 	KT_ASSERT_EQ(vfs_umount(K, "/kt/conc", 0), 0);
 }
+
+/*
+ * A removed directory's cached negative names must not keep it alive: a
+ * failed lookup under it (mkdir x/missing/d) caches "missing" as a child
+ * of x, and that child held x's dentry and inode past rmdir, so ext2
+ * never freed the directory (e2fsck: "deleted inode has zero dtime").
+ * Lookups in an already removed directory must not cache either.
+ */
+KTEST(vfs_rmdir_frees_dir_with_negative_children)
+{
+	struct inode *inode;
+	struct path p;
+	long refs;
+
+	KT_ASSERT_EQ(kt_setup("/kt/neg", NULL), 0);
+	KT_ASSERT_EQ(vfs_mkdir(K, NULL, "/kt/neg/x", 0755), 0);
+	KT_ASSERT_EQ(vfs_mkdir(K, NULL, "/kt/neg/x/missing/d", 0755), -ENOENT);
+	KT_ASSERT_EQ(kt_open_err("/kt/neg/x/gone", O_RDONLY), -ENOENT);
+	KT_ASSERT_EQ(vfs_lookup(K, NULL, "/kt/neg/x", 0, &p), 0);
+	inode = d_inode(p.dentry);
+	ihold(inode);
+	path_put(&p);
+	KT_ASSERT_EQ(vfs_rmdir(K, NULL, "/kt/neg/x"), 0);
+	/* Only our reference is left: the dentry and its children let go. */
+	refs = atomic_read(&inode->i_count);
+	iput(inode);
+	KT_ASSERT_EQ(refs, 1);
+	KT_ASSERT_EQ(vfs_umount(K, "/kt/neg", 0), 0);
+}

@@ -451,11 +451,16 @@ void tty_reset_termios(void)
 static unsigned tty_poll(struct file *f, struct poll_table *pt)
 {
 	struct tty *tty = &console_tty;
-	unsigned long flags = spin_lock_irqsave(&tty->lock);
+	unsigned long flags;
 	const struct termios *t = &tty->ld.termios;
 	unsigned mask = 0;
 	bool in;
 
+	/* Registered before the look: a byte that arrives in between wakes
+	 * the poller. (Registered after it, busybox's line editor slept on
+	 * in poll with the line it was typed already queued.) */
+	poll_wait(pt, &tty->wq);
+	flags = spin_lock_irqsave(&tty->lock);
 	if (!(t->c_lflag & ICANON) && t->c_cc[VMIN] && !t->c_cc[VTIME])
 		in = ldisc_readable(&tty->ld) >= t->c_cc[VMIN];
 	else
@@ -465,7 +470,6 @@ static unsigned tty_poll(struct file *f, struct poll_table *pt)
 	if (!tty->ld.stopped)
 		mask |= POLLOUT | POLLWRNORM;
 	spin_unlock_irqrestore(&tty->lock, flags);
-	poll_wait(pt, &tty->wq);
 	return mask;
 }
 

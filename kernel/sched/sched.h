@@ -58,6 +58,9 @@ struct task {
 	/* A user task's context (kernel/proc/proc.h), NULL for a kernel
 	 * thread; set by the task itself once it runs. */
 	struct thread *thread;
+	/* Innermost active trap_catch_call of this task, or NULL: the
+	 * task's, not the CPU's, because it may move during the call. */
+	struct trap_catch *trap_catch;
 };
 
 /* One load (cpu.h): a task is `current` on whichever CPU it runs, so

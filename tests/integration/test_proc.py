@@ -159,8 +159,11 @@ def _():
     img = os.path.join(ROOT, BUILD, "test", "proc-root.ext2")
     os.makedirs(os.path.dirname(img), exist_ok=True)
     run("cp %s/%s/rootfs.ext2 %s" % (ROOT, BUILD, img))
+    # mkdir under a missing name, then rmdir: the cached negative name
+    # once kept the removed directory from being freed on disk.
     script = ("/test/hello from-ext2; mkdir /root/d; echo data > /root/d/f; "
-              "cat /root/d/f; ls /bin | wc -l")
+              "cat /root/d/f; ls /bin | wc -l; mkdir /root/x; "
+              "mkdir /root/x/missing/d 2>/dev/null; rmdir /root/x")
     with vm(timeout=120, extra=["-drive", "file=%s,if=none,id=d0,format=raw" % img,
                                 "-device", "virtio-blk-pci,drive=d0"],
             cmdline='console=ttyS0 root=/dev/vda rootfstype=ext2 '

@@ -26,8 +26,6 @@ struct tss {
 } __packed;
 _Static_assert(sizeof(struct tss) == 104, "TSS is 104 bytes");
 
-struct trap_catch;
-
 struct timer_queue;
 struct task;
 struct runqueue;
@@ -43,7 +41,6 @@ struct cpu {
 	u64 user_rsp;                   /* %gs:16: user RSP during syscall entry */
 	u32 id;                         /* dense: 0 is the boot CPU */
 	u32 apic_id;
-	struct trap_catch *trap_catch;  /* innermost active catch, or NULL */
 	/* Interrupt statistics and state; touched only by this CPU. */
 	u64 nr_irqs;                    /* every vector >= 32 taken */
 	u64 nr_timer_irqs;

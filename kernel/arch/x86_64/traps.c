@@ -4,7 +4,7 @@
  * A kernel-mode exception is, in order of preference:
  *  1. fixed up through the exception table (an instruction that is allowed
  *     to fault, such as a user copy), or
- *  2. caught by an active trap_catch on this CPU (in-kernel tests that
+ *  2. caught by an active trap_catch of the running task (in-kernel tests that
  *     provoke exceptions on purpose), which gets the full report, or
  *  3. fatal: report (name, error code, CR2, registers, symbolized trace)
  *     and panic, which stops every CPU.
@@ -18,6 +18,7 @@
 #include "kernel/lib/string.h"
 #include "kernel/mm/kstack.h"
 #include "kernel/proc/proc.h"
+#include "kernel/sched/sched.h"
 
 static const char *const trap_names[32] = {
 	[0] = "#DE divide error",
@@ -182,7 +183,7 @@ const struct extable_entry *extable_find(u64 rip)
 int trap_catch_call(struct trap_catch *tc, char *report, size_t size,
 		    void (*fn)(void *), void *arg)
 {
-	struct cpu *c = this_cpu();
+	struct task *t = current_task();
 	int trapped;
 
 	memset(tc, 0, sizeof(*tc));
@@ -190,12 +191,12 @@ int trap_catch_call(struct trap_catch *tc, char *report, size_t size,
 	tc->report_size = size;
 	if (report && size)
 		report[0] = '\0';
-	tc->prev = c->trap_catch;
-	c->trap_catch = tc;
+	tc->prev = t->trap_catch;
+	t->trap_catch = tc;
 	trapped = ksetjmp(&tc->jb);
 	if (!trapped)
 		fn(arg);
-	c->trap_catch = tc->prev;
+	t->trap_catch = tc->prev;
 	return trapped ? (int)tc->vector + 1 : 0;
 }
 
@@ -209,7 +210,7 @@ static void trap_catch_resume(struct trap_frame *f, struct trap_catch *tc, u64 c
 	tc->cr2 = cr2;
 	tc->rip = f->rip;
 	trap_report(&cs.sink, f, cr2);
-	this_cpu()->trap_catch = tc->prev;
+	current_task()->trap_catch = tc->prev;
 	f->rip = (u64)klongjmp;
 	f->rdi = (u64)&tc->jb;
 	f->rsi = 1;
@@ -244,9 +245,9 @@ void trap_dispatch(struct trap_frame *f)
 		/* #DF and #MC are never recoverable; don't unwind into them.
 		 * Except a #DF from a stack overflow: the catcher runs on
 		 * another stack, which is intact. */
-		if (c->trap_catch && f->vector != X86_TRAP_MC &&
+		if (c->current && c->current->trap_catch && f->vector != X86_TRAP_MC &&
 		    (f->vector != X86_TRAP_DF || trap_stack_overflow(f, cr2, &at, &lo, &hi))) {
-			trap_catch_resume(f, c->trap_catch, cr2);
+			trap_catch_resume(f, c->current->trap_catch, cr2);
 			return;
 		}
 	}

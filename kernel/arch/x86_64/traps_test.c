@@ -4,9 +4,11 @@
  */
 #include "kernel/test/ktest.h"
 #include "kernel/arch/x86_64/traps.h"
+#include "kernel/lib/err.h"
 #include "kernel/lib/log.h"
 #include "kernel/lib/printf.h"
 #include "kernel/lib/string.h"
+#include "kernel/sched/kthread.h"
 
 static char report[4096];
 
@@ -168,4 +170,55 @@ KTEST_FATAL(panic_backtrace)
 KTEST_FATAL(panic_on_kernel_fault)
 {
 	ktest_pf_site(NULL);
+}
+
+/*
+ * A catch belongs to the task that set it, not to the CPU it ran on. Two
+ * threads on one CPU: the first sets a catch and sleeps, the second sets
+ * its own (nested, on a per-CPU list, inside the first's) and sleeps
+ * longer; the first returns normally meanwhile, then the second faults.
+ * With per-CPU state the first's return would have removed the second's
+ * catch too and the fault would have been fatal.
+ */
+struct catch_pair {
+	u64 sleep_ms;
+	bool fault;
+	int result;
+	u64 cr2;
+};
+
+static void catch_pair_body(void *arg)
+{
+	struct catch_pair *p = arg;
+
+	msleep(p->sleep_ms);
+	if (p->fault)
+		ktest_pf_site(NULL);
+}
+
+static void catch_pair_thread(void *arg)
+{
+	struct catch_pair *p = arg;
+	struct trap_catch tc;
+
+	p->result = trap_catch_call(&tc, NULL, 0, catch_pair_body, p);
+	p->cr2 = tc.cr2;
+}
+
+KTEST(trap_catch_is_per_task)
+{
+	struct catch_pair first = { .sleep_ms = 10 }, second = { .sleep_ms = 40, .fault = true };
+	struct task *a = kthread_create(catch_pair_thread, &first, "catch-a", 0);
+	struct task *b;
+
+	KT_ASSERT(!IS_ERR(a));
+	b = kthread_create(catch_pair_thread, &second, "catch-b", 0);
+	if (IS_ERR(b))
+		kthread_join(a);
+	KT_ASSERT(!IS_ERR(b));
+	kthread_join(a);
+	kthread_join(b);
+	KT_ASSERT_EQ(first.result, 0);
+	KT_ASSERT_EQ(second.result, X86_TRAP_PF + 1);
+	KT_ASSERT_EQ(second.cr2, PF_ADDR);
 }
