@@ -161,7 +161,7 @@ static void vblk_sync_end_io(struct blk_request *rq)
 
 /* Issue a request of the driver's own and wait for it, at most
  * VBLK_SYNC_TIMEOUT_MS. Used before the device is registered, so it is
- * not accounted (submit_ns stays 0). A device that does not answer in
+ * not accounted (submit_tsc stays 0). A device that does not answer in
  * time is reset, which fails rq (and everything else) before we return:
  * nothing refers to rq or its buffer afterwards. */
 static int vblk_sync(struct vblk *vb, struct blk_request *rq)
@@ -173,7 +173,7 @@ static int vblk_sync(struct vblk *vb, struct blk_request *rq)
 	rq->bdev = &vb->bd;
 	rq->end_io = vblk_sync_end_io;
 	rq->private = &done;
-	rq->submit_ns = 0;
+	rq->submit_tsc = 0;
 	err = vblk_submit(&vb->bd, rq);
 	if (err)
 		return err;

@@ -17,6 +17,7 @@
 #include "kernel/mm/page.h"
 #include "kernel/sched/wait.h"
 #include "kernel/time/clock.h"
+#include "kernel/arch/x86_64/x86.h"
 
 static struct spinlock block_lock = SPINLOCK_INIT("block");
 static struct list_node block_devices = LIST_INIT(block_devices);
@@ -127,6 +128,30 @@ struct block_device *block_next(struct block_device *prev)
 
 /* ---- submission ----------------------------------------------------------------- */
 
+/*
+ * Request times for the statistics come from the TSC, not ktime_get():
+ * where the clocksource is the HPET (TCG has no invariant TSC), each
+ * ktime_get() is an MMIO read that traps to the hypervisor, twice per
+ * request. A duration needs no more than the TSC, whose rate is
+ * calibrated; a completion on another CPU may read a TSC a little behind
+ * the submitter's, which counts as 0.
+ */
+static u64 block_stamp(void)
+{
+	return rdtsc() | 1;                     /* never 0: "accounted" */
+}
+
+static u64 block_elapsed_ns(u64 stamp)
+{
+	u64 now = rdtsc(), khz = clock_tsc_khz(), d;
+
+	if (now <= stamp || !khz)
+		return 0;
+	d = now - stamp;
+	/* In two parts, so that no product overflows. */
+	return d / khz * 1000000u + d % khz * 1000000u / khz;
+}
+
 /* The buffer is one the driver can hand to a device (see block.h). */
 static bool block_buf_ok(const void *buf, u32 len)
 {
@@ -230,7 +255,7 @@ int block_submit(struct blk_request *rq)
 	bd->stats.in_flight++;
 	spin_unlock_irqrestore(&bd->lock, f);
 	rq->status = 0;
-	rq->submit_ns = ktime_get() | 1;        /* never 0: "accounted" */
+	rq->submit_tsc = block_stamp();
 
 	/* §5.2.6.3: without VIRTIO_BLK_F_FLUSH (and in general, without a
 	 * volatile cache) writes are durable when they complete: a flush has
@@ -256,8 +281,8 @@ void blk_request_done(struct blk_request *rq)
 	unsigned long f;
 	int dir = rq->op == BLK_OP_WRITE;
 
-	if (rq->submit_ns) {
-		u64 ns = ktime_get() - rq->submit_ns;
+	if (rq->submit_tsc) {
+		u64 ns = block_elapsed_ns(rq->submit_tsc);
 
 		f = spin_lock_irqsave(&bd->lock);
 		st->in_flight--;

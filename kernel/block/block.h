@@ -72,9 +72,9 @@ struct blk_request {
 	/* Owned by the driver between submit and completion. */
 	struct list_node node;
 	void *driver_data;
-	u64 submit_ns;                  /* ktime_get() at block_submit(); 0 for
-					 * a request a driver issued itself
-					 * (not counted in the stats) */
+	u64 submit_tsc;                 /* TSC at block_submit(); 0 for a
+					 * request a driver issued itself (not
+					 * counted in the stats) */
 };
 
 struct block_device_ops {
