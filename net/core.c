@@ -148,8 +148,13 @@ static void net_thread(void *arg)
 	timer_setup(&waker, net_waker_fire);
 	for (;;) {
 		mutex_lock(&net_lock);
+		/* What the received frames and the timers make us send
+		 * (acknowledgements, window updates, retransmissions) goes to
+		 * each device as one burst. */
+		netdev_tx_begin();
 		netdev_poll_all();
 		next = net_run_timers();
+		netdev_tx_end();
 		WRITE_ONCE(net_wake_at, next);
 		mutex_unlock(&net_lock);
 

@@ -6,6 +6,7 @@
  * the stack working (the echo request that follows is still answered).
  */
 #include "net/proto.h"
+#include "kernel/lib/errno.h"
 #include "kernel/lib/string.h"
 #include "kernel/test/ktest.h"
 #include <linux/in.h>
@@ -19,15 +20,22 @@ static const u8 t_peer_mac[ETH_ALEN] = { 0x02, 0, 0, 0, 0, 2 };
 static struct net_device t_dev;
 static struct list_node t_sent = LIST_INIT(t_sent);    /* net_lock */
 static u32 t_nsent;
+static u32 t_nmore, t_nflush;   /* frames sent with more; flush calls */
 
-static int t_xmit(struct net_device *dev, struct pkt *p)
+static int t_xmit(struct net_device *dev, struct pkt *p, bool more)
 {
 	list_add_tail(&p->node, &t_sent);
 	t_nsent++;
+	t_nmore += more;
 	return 0;
 }
 
-static const struct net_device_ops t_ops = { .xmit = t_xmit };
+static void t_flush(struct net_device *dev)
+{
+	t_nflush++;
+}
+
+static const struct net_device_ops t_ops = { .xmit = t_xmit, .flush = t_flush };
 
 static struct net_device *t_setup(void)
 {
@@ -316,4 +324,55 @@ KTEST(net_inject_fragments_reassembled_or_dropped)
 	t_inject(f, t_ip(f, IPPROTO_ICMP, 400, (u16)(65528 / 8), 103));
 	KT_ASSERT_EQ(t_drops(NET_DROP_BAD_LEN), before + 2);
 	KT_ASSERT_EQ(t_nsent, 0);
+}
+
+/* A 60-byte frame straight to the device. net_lock held. */
+static int t_send_one(struct net_device *d)
+{
+	struct pkt *p = pkt_alloc(ETH_HLEN + 60, ETH_HLEN);
+
+	if (!p)
+		return -ENOMEM;
+	memset(pkt_put(p, 60), 0, 60);
+	return netdev_xmit(d, p);
+}
+
+/* One notification per burst: inside netdev_tx_begin()/end() every frame
+ * goes with more set and the outermost end flushes the device once;
+ * outside a burst, or for an empty one, nothing is deferred. */
+KTEST(netdev_tx_burst_flushes_once)
+{
+	struct net_device *d = t_setup();
+	u32 alone_more, alone_flush, nested_flush, more, flush, empty_flush;
+	int err = 0;
+
+	mutex_lock(&net_lock);
+	t_flush_sent();
+	t_nmore = t_nflush = 0;
+	err |= t_send_one(d);
+	alone_more = t_nmore;
+	alone_flush = t_nflush;
+	netdev_tx_begin();
+	err |= t_send_one(d);
+	err |= t_send_one(d);
+	netdev_tx_begin();
+	err |= t_send_one(d);
+	netdev_tx_end();
+	nested_flush = t_nflush;
+	netdev_tx_end();
+	more = t_nmore;
+	flush = t_nflush;
+	netdev_tx_begin();
+	netdev_tx_end();
+	empty_flush = t_nflush;
+	t_flush_sent();
+	mutex_unlock(&net_lock);
+
+	KT_ASSERT_EQ(err, 0);
+	KT_ASSERT_EQ(alone_more, 0);
+	KT_ASSERT_EQ(alone_flush, 0);
+	KT_ASSERT_EQ(nested_flush, 0);
+	KT_ASSERT_EQ(more, 3);
+	KT_ASSERT_EQ(flush, 1);
+	KT_ASSERT_EQ(empty_flush, 1);
 }

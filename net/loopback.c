@@ -17,7 +17,7 @@ struct net_device *loopback_dev(void)
 	return &lo_dev;
 }
 
-static int lo_xmit(struct net_device *dev, struct pkt *p)
+static int lo_xmit(struct net_device *dev, struct pkt *p, bool more)
 {
 	list_add_tail(&p->node, &lo_queue);
 	netdev_schedule(dev);

@@ -15,6 +15,9 @@ static u32 netdev_any_pending;
 
 #define NETDEV_POLL_BUDGET 64
 
+/* netdev_tx_begin() nesting; > 0 inside a burst. net_lock. */
+static unsigned int netdev_tx_depth;
+
 int netdev_register(struct net_device *dev, const char *prefix)
 {
 	struct net_device *d;
@@ -75,6 +78,7 @@ void netdev_rx(struct net_device *dev, struct pkt *p)
 int netdev_xmit(struct net_device *dev, struct pkt *p)
 {
 	u32 len = p->len;
+	bool more;
 	int err;
 
 	if ((dev->flags & (IFF_UP | IFF_RUNNING)) != (IFF_UP | IFF_RUNNING)) {
@@ -82,7 +86,10 @@ int netdev_xmit(struct net_device *dev, struct pkt *p)
 		pkt_free(p);
 		return -ENETDOWN;
 	}
-	err = dev->ops->xmit(dev, p);
+	more = netdev_tx_depth && dev->ops->flush;
+	if (more)
+		dev->tx_unflushed = true;
+	err = dev->ops->xmit(dev, p, more);
 	if (err) {
 		dev->stats.tx_dropped++;
 		return err;
@@ -90,6 +97,25 @@ int netdev_xmit(struct net_device *dev, struct pkt *p)
 	dev->stats.tx_packets++;
 	dev->stats.tx_bytes += len;
 	return 0;
+}
+
+void netdev_tx_begin(void)
+{
+	netdev_tx_depth++;
+}
+
+void netdev_tx_end(void)
+{
+	struct net_device *d;
+
+	if (--netdev_tx_depth)
+		return;
+	list_for_each_entry(d, &netdev_list, node) {
+		if (!d->tx_unflushed)
+			continue;
+		d->tx_unflushed = false;
+		d->ops->flush(d);
+	}
 }
 
 struct net_device *netdev_by_name(const char *name)

@@ -34,8 +34,14 @@ struct net_device;
 struct net_device_ops {
 	/* Send one frame (data starts at the Ethernet header, or the IP
 	 * header for a device without a link header). Owns p. Returns 0 or
-	 * a negative errno (p was freed and the drop counted). */
-	int (*xmit)(struct net_device *dev, struct pkt *p);
+	 * a negative errno (p was freed and the drop counted). more: the
+	 * stack is inside a netdev_tx_begin()/end() burst and will call
+	 * flush() at its end, so the driver may queue p without telling the
+	 * device yet (one notification per burst, not per frame). */
+	int (*xmit)(struct net_device *dev, struct pkt *p, bool more);
+	/* Tell the device about what xmit queued with more set. NULL for a
+	 * driver that sends at once (then more is always false). */
+	void (*flush)(struct net_device *dev);
 	/* Collect up to budget received frames into netdev_rx(); return how
 	 * many. Re-enable interrupts when done. */
 	int (*poll)(struct net_device *dev, int budget);
@@ -66,6 +72,7 @@ struct net_device {
 
 	struct net_stats stats;         /* atomic adds; read lockless */
 	u32 poll_pending;               /* set by netdev_schedule */
+	bool tx_unflushed;              /* xmit queued with more; net_lock */
 	struct list_node node;          /* all devices, net_lock */
 };
 
@@ -78,6 +85,12 @@ void netdev_schedule(struct net_device *dev);
 void netdev_rx(struct net_device *dev, struct pkt *p);
 /* Send a finished frame (counts, checks the link). net_lock held. */
 int netdev_xmit(struct net_device *dev, struct pkt *p);
+/* Bracket a burst of netdev_xmit() calls (a TCP window's worth of
+ * segments, the replies to a poll's worth of frames): inside, drivers
+ * may hold their notifications; the outermost end flushes every device.
+ * Nests. net_lock held from begin to end, never released between. */
+void netdev_tx_begin(void);
+void netdev_tx_end(void);
 /* Link state from the driver (config-change interrupt): any context. */
 void netdev_set_link(struct net_device *dev, bool up);
 

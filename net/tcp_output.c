@@ -272,6 +272,9 @@ void tcp_output(struct tcp_sock *tp, bool force_ack)
 {
 	bool sent = false;
 
+	/* The window's worth of segments below is one burst for the
+	 * device: one notification for all (netdev.h). */
+	netdev_tx_begin();
 	while (tcp_can_send_data(tp)) {
 		u32 off = tp->snd_nxt - tp->snd_una;
 		u32 unsent = tp->snd_len > off ? tp->snd_len - off : 0;
@@ -314,4 +317,5 @@ void tcp_output(struct tcp_sock *tp, bool force_ack)
 		tcp_arm_rtx(tp);
 	if (!sent && force_ack)
 		tcp_send_ack(tp);
+	netdev_tx_end();
 }

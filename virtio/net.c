@@ -10,7 +10,15 @@
  * to a budget of frames and unmasks when the ring is empty, so a burst
  * costs one interrupt. Transmit completions are reclaimed when the next
  * frame is sent; the transmit interrupt is unmasked only while frames
- * wait in the backlog for ring space.
+ * wait in the backlog for ring space, and then (with EVENT_IDX) only for
+ * when most of the ring is done, not for each frame.
+ *
+ * Kicks: the stack sends in bursts (netdev_tx_begin/end: a TCP window,
+ * the acknowledgements for a poll's worth of frames) and says so with
+ * xmit's `more`; the frames of a burst go on the ring at once and the
+ * device is kicked once, at flush, or every VNET_TX_KICK_BATCH frames so
+ * a long burst keeps the device busy meanwhile. EVENT_IDX (virtqueue.c)
+ * then drops the kicks the device said it does not need.
  *
  * Every buffer starts with struct virtio_net_hdr_v1 (12 bytes: with
  * VIRTIO_F_VERSION_1 the header always has num_buffers, §5.1.6). With
@@ -44,6 +52,8 @@
 #define VNET_RX_BUF   (VNET_RX_ALLOC - sizeof(struct pkt))
 #define VNET_HDR_LEN  sizeof(struct virtio_net_hdr_v1)
 #define VNET_BACKLOG_MAX 512
+/* Frames queued without a kick before one is sent anyway. */
+#define VNET_TX_KICK_BATCH 32
 
 _Static_assert(sizeof(struct virtio_net_hdr_v1) == 12, "virtio-net header");
 _Static_assert(VNET_RX_BUF >= 12 + ETH_FRAME_LEN, "receive buffer too small");
@@ -57,6 +67,8 @@ struct vnet {
 	u32 rx_posted;                  /* buffers on the ring, rx_lock */
 	struct list_node tx_backlog;    /* struct pkt waiting for ring space */
 	u32 tx_backlog_len;
+	u32 tx_unkicked;                /* frames added since the last kick
+	                                 * check, tx_lock */
 	bool mrg_rxbuf;
 	u64 rx_merged;                  /* frames that spanned buffers */
 };
@@ -248,7 +260,15 @@ static void vnet_tx_irq(struct vq *vq, void *arg)
 	netdev_schedule(&n->ndev);
 }
 
-static int vnet_xmit(struct net_device *nd, struct pkt *p)
+/* Check for a kick after frames were added (vq_kick_prepare); the
+ * caller sends it after dropping tx_lock. tx_lock held. */
+static bool vnet_tx_kick_prepare(struct vnet *n)
+{
+	n->tx_unkicked = 0;
+	return vq_kick_prepare(n->txq);
+}
+
+static int vnet_xmit(struct net_device *nd, struct pkt *p, bool more)
 {
 	struct vnet *n = to_vnet(nd);
 	struct virtio_net_hdr_v1 *h;
@@ -282,11 +302,14 @@ static int vnet_xmit(struct net_device *nd, struct pkt *p)
 			 * brings the network thread back to flush. */
 			list_add_tail(&p->node, &n->tx_backlog);
 			n->tx_backlog_len++;
-			if (!vq_enable_cb(n->txq))
+			if (!vq_enable_cb_delayed(n->txq))
 				netdev_schedule(nd);
 		}
+		/* A full ring: the device must hear of it now, more or not. */
+		more = false;
 	}
-	kick = vq_kick_prepare(n->txq);
+	n->tx_unkicked++;
+	kick = (!more || n->tx_unkicked >= VNET_TX_KICK_BATCH) && vnet_tx_kick_prepare(n);
 	spin_unlock_irqrestore(&n->tx_lock, f);
 	if (kick)
 		vq_notify(n->txq);
@@ -295,6 +318,18 @@ static int vnet_xmit(struct net_device *nd, struct pkt *p)
 		pkt_free(p);
 	}
 	return err;
+}
+
+/* The end of a burst: kick for what xmit queued with more. */
+static void vnet_flush(struct net_device *nd)
+{
+	struct vnet *n = to_vnet(nd);
+	unsigned long f = spin_lock_irqsave(&n->tx_lock);
+	bool kick = vnet_tx_kick_prepare(n);
+
+	spin_unlock_irqrestore(&n->tx_lock, f);
+	if (kick)
+		vq_notify(n->txq);
 }
 
 /* The network thread polls after a transmit interrupt too. */
@@ -307,10 +342,10 @@ static int vnet_poll_all(struct net_device *nd, int budget)
 	vnet_tx_reclaim(n);
 	if (!list_empty(&n->tx_backlog)) {
 		vnet_tx_flush_backlog(n);
-		if (!list_empty(&n->tx_backlog) && !vq_enable_cb(n->txq))
+		if (!list_empty(&n->tx_backlog) && !vq_enable_cb_delayed(n->txq))
 			netdev_schedule(nd);
 	}
-	kick = vq_kick_prepare(n->txq);
+	kick = vnet_tx_kick_prepare(n);
 	spin_unlock_irqrestore(&n->tx_lock, f);
 	if (kick)
 		vq_notify(n->txq);
@@ -319,6 +354,7 @@ static int vnet_poll_all(struct net_device *nd, int budget)
 
 static const struct net_device_ops vnet_ops = {
 	.xmit = vnet_xmit,
+	.flush = vnet_flush,
 	.poll = vnet_poll_all,
 };
 
@@ -425,7 +461,7 @@ out_free:
 static const u32 vnet_ids[] = { VIRTIO_ID_NET, 0 };
 static const unsigned vnet_features[] = {
 	VIRTIO_NET_F_MAC, VIRTIO_NET_F_STATUS, VIRTIO_NET_F_MRG_RXBUF,
-	VIRTIO_NET_F_CSUM, VIRTIO_NET_F_GUEST_CSUM, VIRTIO_RING_F_EVENT_IDX,
+	VIRTIO_NET_F_CSUM, VIRTIO_NET_F_GUEST_CSUM,
 };
 
 static struct virtio_driver vnet_driver = {

@@ -11,6 +11,7 @@
 #include "kernel/lib/log.h"
 #include "kernel/lib/printf.h"
 #include "kernel/lib/string.h"
+#include <linux/virtio_ring.h>
 
 static u32 virtio_next_index;   /* virtioN names; boot-time, no lock needed
 				 * beyond the atomic increment */
@@ -37,7 +38,9 @@ static void virtio_add_status(struct virtio_device *vd, u8 bits)
 
 static int virtio_negotiate(struct virtio_device *vd, struct virtio_driver *drv)
 {
-	u64 want = 1ULL << VIRTIO_F_VERSION_1;
+	/* The ring features every queue implements (virtqueue.c), whatever
+	 * the driver: event-index suppression of kicks and interrupts. */
+	u64 want = 1ULL << VIRTIO_F_VERSION_1 | 1ULL << VIRTIO_RING_F_EVENT_IDX;
 
 	vd->device_features = vd->t->get_features(vd);
 	for (unsigned i = 0; i < drv->nr_features; i++)

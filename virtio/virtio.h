@@ -63,7 +63,8 @@ struct virtio_device {
 struct virtio_driver {
 	struct device_driver driver;
 	const u32 *ids;                 /* device types, 0-terminated */
-	/* Feature bits this driver implements (VERSION_1 is always asked). */
+	/* Feature bits this driver implements (VERSION_1 and the ring's
+	 * EVENT_IDX are always asked). */
 	const unsigned *features;
 	unsigned nr_features;
 	int (*probe)(struct virtio_device *vd);

@@ -89,6 +89,7 @@ struct vq {
 	u16 kicked_idx;         /* avail_idx at the last vq_kick_prepare() */
 	u32 added_since_kick;   /* requests added since then (saturating) */
 	u16 last_used_idx;      /* next used ring entry to collect */
+	u16 used_event;         /* EVENT_IDX: what we last wrote there */
 	u32 fail_pos;           /* broken queue: where the -EIO scan resumes */
 
 	struct vring_desc *ind; /* indirect tables, ind_max descriptors each */
@@ -386,12 +387,18 @@ static void vq_free_chain(struct vq *vq, u16 head)
  * (it cannot run more than a queue ahead of us). Without EVENT_IDX, the
  * NO_INTERRUPT flag. Both are advisory; the callers order them.
  */
+static void vq_set_used_event(struct vq *vq, u16 idx)
+{
+	vq->used_event = idx;
+	WRITE_ONCE(vring_used_event(&vq->vring), idx);
+}
+
 static void vq_want_interrupts(struct vq *vq, bool on)
 {
 	struct vring *vr = &vq->vring;
 
 	if (vq->event_idx)
-		WRITE_ONCE(vring_used_event(vr), (u16)(vq->last_used_idx - !on));
+		vq_set_used_event(vq, (u16)(vq->last_used_idx - !on));
 	else
 		WRITE_ONCE(vr->avail->flags, on ? 0 : VRING_AVAIL_F_NO_INTERRUPT);
 }
@@ -465,16 +472,18 @@ void *vq_get_buf(struct vq *vq, u32 *len, int *status)
 	vq->last_used_idx++;
 	vq->stats.used++;
 
-	if (vq->event_idx) {
-		/* used_event follows last_used_idx: one behind while callbacks
-		 * are off (no ordering needed, it only holds interrupts off), at
-		 * it while they are on. Then store->load: the store must be
-		 * visible before the next get_buf's load of used->idx, or the
-		 * device could miss the new event while we miss its new entry,
-		 * and nobody would wake us. */
-		vq_want_interrupts(vq, !vq->cb_disabled);
-		if (!vq->cb_disabled)
-			virt_mb();
+	if (vq->event_idx && vq->cb_disabled) {
+		/* used_event follows last_used_idx, one behind while callbacks
+		 * are off (no ordering needed, it only holds interrupts off). */
+		vq_want_interrupts(vq, false);
+	} else if (vq->event_idx && (u16)(vq->used_event - vq->last_used_idx) >= 0x8000) {
+		/* On, and we collected past the event: move it to the next
+		 * entry. An event still ahead (vq_enable_cb_delayed) stays.
+		 * Then store->load: the store must be visible before the next
+		 * get_buf's load of used->idx, or the device could miss the new
+		 * event while we miss its new entry, and nobody would wake us. */
+		vq_want_interrupts(vq, true);
+		virt_mb();
 	}
 	*len = ulen;
 	*status = 0;
@@ -510,6 +519,24 @@ bool vq_enable_cb(struct vq *vq)
 	 * otherwise a buffer used in between is seen by neither side. */
 	virt_mb();
 	return !vq_pending(vq);
+}
+
+bool vq_enable_cb_delayed(struct vq *vq)
+{
+	struct vring *vr = &vq->vring;
+	u16 wait;
+
+	if (!vq->event_idx || vq->broken)
+		return vq_enable_cb(vq);
+	/* §2.7.10: the device interrupts when used->idx moves past
+	 * used_event, i.e. at the (wait + 1)-th buffer used from here. */
+	wait = (u16)(vq->in_flight * 3 / 4);
+	vq->cb_disabled = false;
+	vq_set_used_event(vq, (u16)(vq->last_used_idx + wait));
+	/* Store->load as in vq_enable_cb(): a device that passed the event
+	 * before it saw the store will not interrupt, so look ourselves. */
+	virt_mb();
+	return (u16)(READ_ONCE(vr->used->idx) - vq->last_used_idx) <= wait;
 }
 
 bool vq_interrupt(struct vq *vq)

@@ -134,6 +134,13 @@ void *vq_get_buf(struct vq *vq, u32 *len, int *status);
  * wait for an interrupt that was never sent. */
 void vq_disable_cb(struct vq *vq);
 bool vq_enable_cb(struct vq *vq);
+/* Like vq_enable_cb(), but for a driver that needs space rather than each
+ * completion (a transmit ring to be reclaimed): with EVENT_IDX the
+ * interrupt comes once about three quarters of the requests in flight
+ * are used, not at the first. Returns false if that many are used
+ * already (collect, then retry or disable). Without EVENT_IDX it is
+ * vq_enable_cb(). */
+bool vq_enable_cb_delayed(struct vq *vq);
 
 /* For the transport's interrupt handler: if the queue has something to
  * collect (used buffers, or failed requests of a broken queue) call the

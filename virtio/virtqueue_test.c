@@ -164,3 +164,162 @@ KTEST(vq_broken_device_fails_requests)
 	KT_ASSERT_EQ(vq_add(kt_vq.vq, &buf, 1, (void *)3), -EIO);
 	KT_ASSERT(!vq_kick(kt_vq.vq));
 }
+
+/* ---- EVENT_IDX at the 16-bit wrap (virtio 1.2 §2.7.10) ---- */
+
+/* Move both indices to idx with one-element requests, each added, used
+ * and collected in turn. Returns 0, or -1 if the queue misbehaved. */
+static int kt_advance_to(u16 idx)
+{
+	static u8 byte;
+	struct vq_buf buf = { KT_DMA(&byte), 1, true };
+	u32 len;
+	int status;
+
+	while (kt_vq.dev.avail->idx != idx) {
+		if (vq_add(kt_vq.vq, &buf, 1, &byte) || kt_device_use_one(0) != 1 ||
+		    vq_get_buf(kt_vq.vq, &len, &status) != &byte)
+			return -1;
+	}
+	vq_kick_prepare(kt_vq.vq);      /* the batch so far is checked */
+	return 0;
+}
+
+/* Add n one-element requests and say whether the batch needs a kick,
+ * with the device's avail_event at event. */
+static bool kt_batch_kicks(unsigned int n, u16 event)
+{
+	static u8 byte;
+	struct vq_buf buf = { KT_DMA(&byte), 1, true };
+
+	vring_avail_event(&kt_vq.dev) = event;
+	for (unsigned int i = 0; i < n; i++)
+		if (vq_add(kt_vq.vq, &buf, 1, &byte))
+			return false;
+	return vq_kick_prepare(kt_vq.vq);
+}
+
+/* Collect everything the device used, for the next batch. */
+static void kt_drain(void)
+{
+	u32 len;
+	int status;
+
+	while (kt_device_use_one(0) >= 0)
+		;
+	while (vq_get_buf(kt_vq.vq, &len, &status))
+		;
+}
+
+/* A batch that takes avail->idx from 65534 over the wrap to 1 kicks if
+ * and only if the device's avail_event is one of the entries it made
+ * available (65534, 65535, 0), whichever side of the wrap. */
+KTEST(vq_event_idx_kick_across_wrap)
+{
+	static const struct { u16 event; bool kick; } cases[] = {
+		{ 65533, false },       /* already passed before the batch */
+		{ 65534, true },        /* the batch's first entry */
+		{ 65535, true },
+		{ 0, true },            /* its last, past the wrap */
+		{ 1, false },           /* the next batch's first */
+		{ 32768, false },       /* far away */
+	};
+
+	KT_ASSERT_EQ(kt_setup(1ull << VIRTIO_RING_F_EVENT_IDX), 0);
+	KT_ASSERT_EQ(kt_advance_to(65534), 0);
+	for (unsigned int i = 0; i < ARRAY_SIZE(cases); i++) {
+		/* Back to 65534 each time: a full lap of 65536. */
+		if (i)
+			KT_ASSERT_EQ(kt_advance_to(65534), 0);
+		if (kt_batch_kicks(3, cases[i].event) != cases[i].kick) {
+			ktest_fail(kt, __FILE__, __LINE__, "avail_event %u: kick %d, want %d",
+				   cases[i].event, !cases[i].kick, cases[i].kick);
+			return;
+		}
+		KT_ASSERT_EQ(kt_vq.dev.avail->idx, 1);
+		kt_drain();
+	}
+}
+
+/* Without EVENT_IDX the device's NO_NOTIFY flag decides instead, and the
+ * avail_event field is not looked at. */
+KTEST(vq_no_event_idx_kick_by_flag)
+{
+	KT_ASSERT_EQ(kt_setup(0), 0);
+	KT_ASSERT(kt_batch_kicks(2, 1));
+	kt_drain();
+	kt_vq.dev.used->flags = VRING_USED_F_NO_NOTIFY;
+	KT_ASSERT(!kt_batch_kicks(2, 2));
+	kt_drain();
+	kt_vq.dev.used->flags = 0;
+	KT_ASSERT(kt_batch_kicks(1, 0));
+	kt_drain();
+}
+
+/* used_event around the wrap: disabled it sits one behind the next entry
+ * to collect (65535 when that is 0), enabled at it, delayed three
+ * quarters of the requests in flight ahead of it; collecting inside the
+ * delay leaves it, collecting past it moves it to the next entry. */
+KTEST(vq_event_idx_used_event_across_wrap)
+{
+	static u8 byte;
+	struct vq_buf buf = { KT_DMA(&byte), 1, true };
+	u16 *used_event;
+	u32 len;
+	int status;
+
+	KT_ASSERT_EQ(kt_setup(1ull << VIRTIO_RING_F_EVENT_IDX), 0);
+	used_event = &vring_used_event(&kt_vq.dev);
+	/* A fresh queue: the next entry to collect is 0. */
+	vq_disable_cb(kt_vq.vq);
+	KT_ASSERT_EQ(*used_event, 65535);
+	KT_ASSERT(vq_enable_cb(kt_vq.vq));
+	KT_ASSERT_EQ(*used_event, 0);
+
+	KT_ASSERT_EQ(kt_advance_to(65534), 0);
+	for (int i = 0; i < KT_NUM; i++)
+		KT_ASSERT_EQ(vq_add(kt_vq.vq, &buf, 1, &byte), 0);
+	/* 4 in flight: wait for 3, so used_event = 65534 + 3 = 1. */
+	KT_ASSERT(vq_enable_cb_delayed(kt_vq.vq));
+	KT_ASSERT_EQ(*used_event, 1);
+	/* Collecting two (to 0) leaves the event where it is. */
+	for (int i = 0; i < 2; i++) {
+		KT_ASSERT_EQ(kt_device_use_one(0), 1);
+		KT_ASSERT(vq_get_buf(kt_vq.vq, &len, &status) == &byte);
+	}
+	KT_ASSERT_EQ(*used_event, 1);
+	/* The device uses two more (1 and 2, past the event): an enable now
+	 * reports them, since their interrupt may have gone already. */
+	KT_ASSERT_EQ(kt_device_use_one(0), 1);
+	KT_ASSERT_EQ(kt_device_use_one(0), 1);
+	KT_ASSERT(vq_enable_cb(kt_vq.vq) == false);
+	/* Collecting them moves the event along to the next entry, 2. */
+	KT_ASSERT(vq_get_buf(kt_vq.vq, &len, &status) == &byte);
+	KT_ASSERT(vq_get_buf(kt_vq.vq, &len, &status) == &byte);
+	KT_ASSERT_EQ(*used_event, 2);
+	KT_ASSERT(vq_enable_cb(kt_vq.vq));
+}
+
+/* vq_enable_cb_delayed() reports buffers used beyond its wait, which the
+ * device may have passed without an interrupt. */
+KTEST(vq_enable_cb_delayed_sees_late_buffers)
+{
+	static u8 byte;
+	struct vq_buf buf = { KT_DMA(&byte), 1, true };
+
+	KT_ASSERT_EQ(kt_setup(1ull << VIRTIO_RING_F_EVENT_IDX), 0);
+	KT_ASSERT_EQ(kt_advance_to(65535), 0);
+	for (int i = 0; i < KT_NUM; i++)
+		KT_ASSERT_EQ(vq_add(kt_vq.vq, &buf, 1, &byte), 0);
+	for (int i = 0; i < KT_NUM; i++)
+		KT_ASSERT_EQ(kt_device_use_one(0), 1);
+	KT_ASSERT(!vq_enable_cb_delayed(kt_vq.vq));
+	kt_drain();
+	/* Without EVENT_IDX it is vq_enable_cb(): the flag, cleared. */
+	KT_ASSERT_EQ(kt_setup(0), 0);
+	KT_ASSERT_EQ(vq_add(kt_vq.vq, &buf, 1, &byte), 0);
+	vq_disable_cb(kt_vq.vq);
+	KT_ASSERT_EQ(kt_vq.dev.avail->flags, VRING_AVAIL_F_NO_INTERRUPT);
+	KT_ASSERT(vq_enable_cb_delayed(kt_vq.vq));
+	KT_ASSERT_EQ(kt_vq.dev.avail->flags, 0);
+}

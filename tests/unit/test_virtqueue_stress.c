@@ -74,6 +74,13 @@ static bool model_collect_one(struct model *m, bool *got)
 	return true;
 }
 
+/* Re-enable interrupts, at the next used buffer or (a driver that wants
+ * room, not each completion) after most of those in flight. */
+static bool model_enable_cb(struct model *m)
+{
+	return rnd() % 2 ? vq_enable_cb_delayed(m->r.vq) : vq_enable_cb(m->r.vq);
+}
+
 /* The driver's completion routine: either the plain loop or the
  * disable / drain / re-enable-and-recheck loop of §2.7.14. */
 static bool model_complete(struct model *m, bool napi)
@@ -86,7 +93,7 @@ static bool model_complete(struct model *m, bool napi)
 		do
 			CHECK(model_collect_one(m, &got));
 		while (got);
-	} while (napi && !vq_enable_cb(m->r.vq));
+	} while (napi && !model_enable_cb(m));
 	return true;
 }
 
@@ -251,7 +258,7 @@ static bool model_driver(struct model *m, bool draining)
 			m->polling = true;
 		} else {
 			m->polling = false;
-			if (!vq_enable_cb(m->r.vq))
+			if (!model_enable_cb(m))
 				CHECK(model_complete(m, false));
 		}
 		break;
