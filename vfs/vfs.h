@@ -438,6 +438,17 @@ struct file_operations {
 	unsigned (*poll)(struct file *f, struct poll_table *pt);
 	/* Map the file into vma (for the process memory code). */
 	int (*mmap)(struct file *f, struct vm_area *vma);
+	/*
+	 * Lend the file's own page at pos (page-aligned, below i_size) to a
+	 * private mapping, which maps it read-only and copies it on its
+	 * first write (kernel/proc/vm.c): 0 and *pa with a reference taken
+	 * (kernel/mm/upage.h), the page's bytes past i_size zero. Writes to
+	 * the file show through the page; truncation leaves mappings with
+	 * the page they have. -ENODATA where there is no page to lend (a
+	 * hole), other errors as read; the caller then reads a copy. NULL:
+	 * the file system has no such pages (it is always read).
+	 */
+	int (*get_page)(struct file *f, u64 pos, phys_addr_t *pa);
 };
 
 s64 vfs_generic_llseek(struct file *f, s64 off, int whence);

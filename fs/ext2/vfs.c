@@ -12,6 +12,7 @@
  * hook says "in use" and the blocks stay until evict_inode.
  */
 #include "fs/ext2/internal.h"
+#include "fs/ext2/pages.h"
 #include "vfs/vfs.h"
 #include "vfs/buffer.h"
 #include <linux/mount.h>         /* MS_RDONLY */
@@ -86,6 +87,7 @@ static int ext2_read_inode(struct inode *inode)
 
 static void ext2_evict_inode(struct inode *inode)
 {
+	ext2_pages_free(inode);
 	if (!inode->i_nlink && !(inode->i_sb->s_flags & SB_RDONLY))
 		ext2_evict(EFS(inode->i_sb), (u32)inode->i_ino);
 }
@@ -242,8 +244,10 @@ static int ext2_vfs_setattr(struct inode *inode, const struct vfs_attr *a)
 	u32 ino = (u32)inode->i_ino;
 	int err = 0;
 
-	if (a->valid & ATTR_SIZE)
+	if (a->valid & ATTR_SIZE) {
 		err = ext2_truncate(fs, ino, a->size);
+		ext2_pages_drop(inode, a->size, ~0ULL);
+	}
 	if (!err && (a->valid & ATTR_MODE))
 		err = ext2_chmod(fs, ino, a->mode);
 	if (!err && (a->valid & (ATTR_UID | ATTR_GID)))
@@ -353,6 +357,7 @@ static ssize_t ext2_vfs_write(struct file *f, struct vfs_buf buf, size_t len, u6
 {
 	struct inode *inode = f->f_inode;
 	size_t chunk = MIN(len, (size_t)EXT2_IO_CHUNK), done = 0;
+	u64 start = *pos;
 	u8 *bounce;
 	int err = 0;
 
@@ -379,6 +384,8 @@ static ssize_t ext2_vfs_write(struct file *f, struct vfs_buf buf, size_t len, u6
 			break;
 	}
 	kfree(bounce);
+	if (done)
+		ext2_pages_drop(inode, start, start + done);
 	ext2_vfs_refresh(inode);
 	return done ? (ssize_t)done : err;
 }
@@ -398,6 +405,7 @@ static const struct file_operations ext2_file_fops = {
 	.read = ext2_vfs_read,
 	.write = ext2_vfs_write,
 	.fsync = ext2_vfs_fsync,
+	.get_page = ext2_get_page,
 };
 
 /* ---- mounting ------------------------------------------------------------ */

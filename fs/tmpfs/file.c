@@ -2,13 +2,19 @@
  * tmpfs file data: an array of page pointers indexed by page number,
  * grown by doubling; a NULL slot is a hole and reads as zeros. Pages
  * are counted against the mount's size limit (ENOSPC beyond it).
+ *
+ * Each page is a shared frame (kernel/mm/upage.h) the file holds one
+ * reference on; private mappings of the file map the same frames
+ * read-only (tmpfs_get_page), so the file's writes show through them
+ * until a mapping writes its own copy, and a page the file drops
+ * (truncate, unlink) lives on in the mappings that still have it.
  */
 #include "fs/tmpfs/internal.h"
 #include "kernel/arch/x86_64/layout.h"
 #include "kernel/lib/errno.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm/kmalloc.h"
-#include "kernel/mm/pmm.h"
+#include "kernel/mm/upage.h"
 
 static u8 *tmpfs_page_alloc(struct super_block *sb)
 {
@@ -23,14 +29,13 @@ static u8 *tmpfs_page_alloc(struct super_block *sb)
 	spin_unlock(&tsb->lock);
 	if (!ok)
 		return NULL;
-	pa = pmm_alloc(0);
+	pa = upage_alloc();
 	if (!pa) {
 		spin_lock(&tsb->lock);
 		tsb->used_pages--;
 		spin_unlock(&tsb->lock);
 		return NULL;
 	}
-	memset(phys_to_virt(pa), 0, PAGE_SIZE);
 	return phys_to_virt(pa);
 }
 
@@ -38,7 +43,7 @@ static void tmpfs_page_free(struct super_block *sb, u8 *page)
 {
 	struct tmpfs_sb *tsb = TSB(sb);
 
-	pmm_free(virt_to_phys(page), 0);
+	upage_put(virt_to_phys(page), false);
 	spin_lock(&tsb->lock);
 	tsb->used_pages--;
 	spin_unlock(&tsb->lock);
@@ -173,6 +178,24 @@ int tmpfs_truncate(struct inode *inode, u64 size)
 	return 0;
 }
 
+static int tmpfs_get_page(struct file *f, u64 pos, phys_addr_t *pa)
+{
+	struct inode *inode = f->f_inode;
+	struct tmpfs_inode *ti = TI(inode);
+	u64 idx = pos / PAGE_SIZE;
+	int err = -ENODATA;
+
+	/* i_mutex: truncation cannot free the page before it is held. */
+	mutex_lock(&inode->i_mutex);
+	if (pos < inode->i_size && idx < ti->nr_slots && ti->pages[idx]) {
+		*pa = virt_to_phys(ti->pages[idx]);
+		upage_get(*pa);
+		err = 0;
+	}
+	mutex_unlock(&inode->i_mutex);
+	return err;
+}
+
 static int tmpfs_fsync(struct file *f, bool datasync)
 {
 	return 0;       /* memory is the backing store */
@@ -186,4 +209,5 @@ const struct file_operations tmpfs_file_fops = {
 	.read = tmpfs_read,
 	.write = tmpfs_write,
 	.fsync = tmpfs_fsync,
+	.get_page = tmpfs_get_page,
 };

@@ -8,9 +8,10 @@
  * Who owns which field:
  *   free, PG_FREE, PG_RESERVED, order of a free block: the buddy
  *       allocator, under the pmm lock;
- *   PG_SLAB, slab, PG_LARGE, order of a large block, refs: whoever
- *       allocated the frames (the buddy does not touch an allocated
- *       frame's fields).
+ *   PG_SLAB, slab, PG_LARGE, order of a large block, refs, PG_TEXT:
+ *       whoever allocated the frames (the buddy does not touch an
+ *       allocated frame's fields); refs and PG_TEXT of shared frames are
+ *       upage.c's, changed atomically.
  */
 #ifndef VIREO_MM_PAGE_H
 #define VIREO_MM_PAGE_H
@@ -26,6 +27,8 @@
 #define PG_FREE     0x02        /* head of a free buddy block of `order` */
 #define PG_SLAB     0x04        /* part of a slab; `slab` is valid */
 #define PG_LARGE    0x08        /* head of a large kmalloc block of `order` */
+#define PG_TEXT     0x10        /* a shared frame that was mapped executable
+				   (upage.h): scrubbed before it is freed */
 
 struct slab;
 
@@ -38,9 +41,9 @@ struct page {
 	};
 	u8 order;
 	u8 flags;
-	u32 refs;                       /* user frames: mappings of it in user
-					   address spaces (kernel/proc/vm.c),
-					   atomic */
+	u32 refs;                       /* shared frames (upage.h): mappings
+					   of it in user address spaces plus
+					   its file's cache, atomic */
 };
 _Static_assert(sizeof(struct page) == 16, "struct page is 16 bytes");
 

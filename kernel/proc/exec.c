@@ -229,7 +229,13 @@ out_put:
 	return err;
 }
 
-/* Map every PT_LOAD: file pages up to filesz, anonymous zeros after. */
+/*
+ * Map every PT_LOAD: file pages up to filesz, anonymous zeros after. A
+ * segment without zeros (memsz == filesz: text, read-only data) shows the
+ * file to the end of its last page, as Linux does, so that page too can
+ * be the file's own (vm.c shares a page only if it shows what the file
+ * has).
+ */
 static int map_segments(struct mm *mm, struct exec_image *img)
 {
 	for (unsigned i = 0; i < img->elf.nloads; i++) {
@@ -237,11 +243,12 @@ static int map_segments(struct mm *mm, struct exec_image *img)
 		uintptr_t start = ALIGN_DOWN(l->vaddr, PAGE_SIZE);
 		uintptr_t fend = ALIGN_UP(l->vaddr + l->filesz, PAGE_SIZE);
 		uintptr_t end = ALIGN_UP(l->vaddr + l->memsz, PAGE_SIZE);
+		uintptr_t file_end = l->memsz > l->filesz ? l->vaddr + l->filesz : fend;
 		int err;
 
 		if (fend > start) {
 			err = vm_map_fixed(mm, start, fend - start, l->prot, 0, img->file,
-					   ALIGN_DOWN(l->offset, PAGE_SIZE), l->vaddr + l->filesz);
+					   ALIGN_DOWN(l->offset, PAGE_SIZE), file_end);
 			if (err)
 				return err;
 		}

@@ -1,8 +1,7 @@
 /* Process memory (see vm.h). */
 #include "kernel/proc/vm.h"
 #include "kernel/mm/kmalloc.h"
-#include "kernel/mm/page.h"
-#include "kernel/mm/pmm.h"
+#include "kernel/mm/upage.h"
 #include "kernel/mm/vmm.h"
 #include "kernel/arch/x86_64/layout.h"
 #include "kernel/lib/err.h"
@@ -12,62 +11,7 @@
 #include "vfs/vfs.h"
 #include <linux/mman.h>
 
-/* ---- user frames ------------------------------------------------------------ */
-
-static struct page *upage(phys_addr_t pa)
-{
-	struct page *pg = pfn_to_page(pa >> PAGE_SHIFT);
-
-	BUG_ON(!pg);
-	return pg;
-}
-
-/* A zeroed frame with one reference, or 0. */
-static phys_addr_t upage_alloc(void)
-{
-	phys_addr_t pa = pmm_alloc(0);
-
-	if (!pa)
-		return 0;
-	memset(phys_to_virt(pa), 0, PAGE_SIZE);
-	__atomic_store_n(&upage(pa)->refs, 1, __ATOMIC_RELAXED);
-	return pa;
-}
-
-static void upage_get(phys_addr_t pa)
-{
-	__atomic_add_fetch(&upage(pa)->refs, 1, __ATOMIC_RELAXED);
-}
-
-/*
- * Drop a reference; prot is how the caller had the frame mapped (0: never
- * mapped). A frame that was mapped executable is overwritten whole before
- * it is freed: under TCG a frame that held user code keeps its
- * translations, keyed by physical address, until each translated byte is
- * written, and until then every write into that page, by whoever gets the
- * frame next (a kernel stack, a slab page, a pipe buffer), takes QEMU's
- * self-modifying-code slow path. A pipe ping-pong whose buffers landed
- * there ran 7x slower (bench/proc.md). Word stores: memset's rep stosb is
- * slower under TCG.
- */
-static void upage_put(phys_addr_t pa, unsigned prot)
-{
-	u64 *w;
-
-	if (__atomic_sub_fetch(&upage(pa)->refs, 1, __ATOMIC_ACQ_REL))
-		return;
-	if (prot & VM_EXEC) {
-		w = phys_to_virt(pa);
-		for (size_t i = 0; i < PAGE_SIZE / sizeof(*w); i++)
-			w[i] = 0;
-	}
-	pmm_free(pa, 0);
-}
-
-static u32 upage_refs(phys_addr_t pa)
-{
-	return __atomic_load_n(&upage(pa)->refs, __ATOMIC_ACQUIRE);
-}
+/* ---- page protection -------------------------------------------------------- */
 
 /* Page-table protection for an area's pages. PROT_NONE pages stay mapped
  * (their contents survive an mprotect back) but without the user bit, so
@@ -182,7 +126,7 @@ static int release_range(struct mm *mm, uintptr_t start, uintptr_t end)
 		if (err)
 			return err;
 		for (unsigned i = 0; i < b.n; i++)
-			upage_put(b.pa[i], b.prot[i]);
+			upage_put(b.pa[i], b.prot[i] & VM_EXEC);
 		start = upto;
 	}
 	return 0;
@@ -268,7 +212,7 @@ void mm_get(struct mm *mm)
 
 static int put_frame(uintptr_t va, phys_addr_t pa, unsigned prot, void *ctx)
 {
-	upage_put(pa, prot);
+	upage_put(pa, prot & VM_EXEC);
 	return 0;
 }
 
@@ -374,7 +318,7 @@ static int populate(struct mm *mm, uintptr_t start, uintptr_t end, unsigned prot
 			return -ENOMEM;
 		err = vmm_map(mm->as, va, pa, PAGE_SIZE, pte_prot(prot, false));
 		if (err) {
-			upage_put(pa, 0);
+			upage_put(pa, false);
 			return err;
 		}
 	}
@@ -589,8 +533,30 @@ static int fill_from_file(struct vm_area *a, uintptr_t va, phys_addr_t pa)
 	return 0;
 }
 
-/* A private page another space may share: copy it, or take the write bit
- * back if this is the last mapping. */
+/*
+ * The file's own page for page va of a file area, held, to map without
+ * the write bit; 0 where the page must be a copy: the file system lends
+ * no page there, or the area shows zeros where the file's page has data
+ * (file_end inside the page, before the end of the file).
+ */
+static phys_addr_t file_page(struct vm_area *a, uintptr_t va)
+{
+	struct file *f = a->file;
+	u64 pos = a->off + (va - a->start);
+	phys_addr_t pa;
+
+	if (!f->f_op->get_page || va >= a->file_end || (pos & (PAGE_SIZE - 1)))
+		return 0;
+	if (va + PAGE_SIZE > a->file_end &&
+	    pos + (a->file_end - va) < READ_ONCE(f->f_inode->i_size))
+		return 0;
+	if (f->f_op->get_page(f, pos, &pa))
+		return 0;
+	return pa;
+}
+
+/* A private page another space or the file's cache may share: copy it,
+ * or take the write bit back if this is the last reference. */
 static int break_cow(struct mm *mm, struct vm_area *a, uintptr_t va, phys_addr_t old)
 {
 	phys_addr_t pa;
@@ -606,25 +572,40 @@ static int break_cow(struct mm *mm, struct vm_area *a, uintptr_t va, phys_addr_t
 	if (!err)
 		err = vmm_map(mm->as, va, pa, PAGE_SIZE, pte_prot(a->prot, false));
 	if (err) {
-		upage_put(pa, 0);
+		upage_put(pa, false);
 		return err;
 	}
-	upage_put(old, pte_prot(a->prot, false));
+	upage_put(old, a->prot & PROT_EXEC);
 	return 0;
 }
 
-static int fault_in(struct mm *mm, struct vm_area *a, uintptr_t va, phys_addr_t *out)
+/*
+ * Map page va of area a, which is not mapped yet, for access (VM_WRITE
+ * or not). A file page that is only read shares the file's own page
+ * (break_cow copies it on the first write, as after fork); one that is
+ * written at once, or that the file cannot lend, is read into a new
+ * frame. *out (if not NULL): the frame.
+ */
+static int fault_in(struct mm *mm, struct vm_area *a, uintptr_t va, unsigned access,
+		    phys_addr_t *out)
 {
-	phys_addr_t pa = upage_alloc();
+	phys_addr_t pa = 0;
+	bool shared;
 	int err;
 
-	if (!pa)
-		return -ENOMEM;
-	err = a->file ? fill_from_file(a, va, pa) : 0;
+	if (a->file && !(access & VM_WRITE))
+		pa = file_page(a, va);
+	shared = pa != 0;
+	if (!shared) {
+		pa = upage_alloc();
+		if (!pa)
+			return -ENOMEM;
+	}
+	err = a->file && !shared ? fill_from_file(a, va, pa) : 0;
 	if (!err)
-		err = vmm_map(mm->as, va, pa, PAGE_SIZE, pte_prot(a->prot, false));
+		err = vmm_map(mm->as, va, pa, PAGE_SIZE, pte_prot(a->prot, shared));
 	if (err) {
-		upage_put(pa, 0);
+		upage_put(pa, false);
 		return err;
 	}
 	if (out)
@@ -649,7 +630,7 @@ int vm_fault(struct mm *mm, uintptr_t addr, unsigned access)
 	    ((access & VM_EXEC) && !(a->prot & PROT_EXEC)))
 		goto out;
 	if (vmm_query(mm->as, va, &pa, &prot)) {
-		err = fault_in(mm, a, va, NULL);
+		err = fault_in(mm, a, va, access, NULL);
 	} else if ((access & VM_WRITE) && !(prot & VM_WRITE)) {
 		err = (a->flags & VMA_SHARED) ?
 		      vmm_protect(mm->as, va, PAGE_SIZE, pte_prot(a->prot, false)) :
@@ -674,10 +655,22 @@ int vm_write_direct(struct mm *mm, uintptr_t addr, const void *buf, size_t len)
 		struct vm_area *a = area_find(mm, addr);
 		phys_addr_t pa;
 
+		unsigned prot;
+
 		err = -EFAULT;
 		if (!a)
 			break;
-		err = vmm_query(mm->as, va, &pa, NULL) ? fault_in(mm, a, va, &pa) : 0;
+		if (vmm_query(mm->as, va, &pa, &prot)) {
+			err = fault_in(mm, a, va, VM_WRITE, &pa);
+		} else if (!(prot & VM_WRITE) && !(a->flags & VMA_SHARED)) {
+			/* Never write through into a page shared with the
+			 * file or a fork relative. */
+			err = break_cow(mm, a, va, ALIGN_DOWN(pa, PAGE_SIZE));
+			if (!err)
+				err = vmm_query(mm->as, va, &pa, NULL);
+		} else {
+			err = 0;
+		}
 		if (err)
 			break;
 		pa = ALIGN_DOWN(pa, PAGE_SIZE);

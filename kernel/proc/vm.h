@@ -2,15 +2,24 @@
  * Process memory: an address space (mm/vmm.h) plus the list of areas that
  * say what may live where. Pages appear on first touch (vm_fault, from the
  * page-fault handler, user copies included): anonymous pages zeroed,
- * private file pages read from the file. fork shares every page
- * copy-on-write (private writable pages lose their write bit in both
- * spaces; the first write copies, or just takes the write bit back when
- * no one else maps the frame any more). MAP_SHARED anonymous memory is
- * allocated whole at mmap time, so that fork can share its frames.
+ * private file pages shared with the file where its file system lends its
+ * own page (f_op->get_page: tmpfs, so the initramfs), else read from the
+ * file into a new frame. fork shares every page copy-on-write (private
+ * writable pages lose their write bit in both spaces; the first write
+ * copies, or just takes the write bit back when no one else holds the
+ * frame any more). A lent file page is mapped without the write bit in
+ * every area and is copied on the first write the same way: the file's
+ * own reference keeps it shared, so a write never reaches the file or
+ * another process. Until a process writes its copy, it sees writes to
+ * the file (as on Linux); a truncation leaves it the page it had, where
+ * Linux would raise SIGBUS. MAP_SHARED anonymous memory is allocated
+ * whole at mmap time, so that fork can share its frames.
  *
- * User frames are reference counted in struct page's `refs` (one per
- * mapping in any address space) and never mapped VM_OWNED: the last
- * unmapping frees them.
+ * User frames are shared frames (kernel/mm/upage.h: one reference per
+ * mapping in any address space, plus the file's for a lent page) and
+ * never mapped VM_OWNED: the last reference frees them. Every exec of a
+ * binary on tmpfs thus maps the same frames, which under TCG keeps
+ * QEMU's translations of its code (bench/proc.md).
  *
  * Locking: mm->lock (a mutex) protects the area list, brk and every change
  * to the page tables of the space (vmm's own spinlock orders the walks).
