@@ -1,7 +1,22 @@
 /*
- * Block device files: /dev/vda and friends opened as files. Reads and
- * writes at any byte offset go through an aligned bounce buffer in whole
- * logical blocks (a partial block is read, patched and written back).
+ * Block device files: /dev/vda and friends opened as files. There is no
+ * page cache for them: every read and write goes to the device.
+ *
+ *  - Direct: a user buffer and file range aligned to the logical block
+ *    size (what O_DIRECT asks for; used whether or not the flag is set)
+ *    is transferred straight from or to the user's pages: one request per
+ *    run of up to BLKDEV_SEGS pages, one segment per physically
+ *    contiguous piece. The pages are looked up and kept in place under
+ *    the process's mm->lock, held across the transfer (below).
+ *  - Bounce: anything else (unaligned, kernel buffers) goes through a
+ *    kernel buffer in whole logical blocks; a partial block is read,
+ *    patched and written back.
+ *
+ * Reads take no lock of the device: concurrent readers each have their
+ * own request in flight. Writes through the file are serialized by the
+ * per-device rmw mutex, so the read-modify-write of a partial block
+ * never interleaves with another write to that block (which its write
+ * back would undo).
  *
  * Each device gets a number when devfs first sees it: major 254 (where
  * Linux's virtio_blk usually lands), 16 minors per disk, in registration
@@ -12,11 +27,17 @@
 #include "kernel/lib/errno.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm/kmalloc.h"
+#include "kernel/mm/uaccess.h"
+#include "kernel/mm/vmm.h"
+#include "kernel/proc/proc.h"
+#include "kernel/proc/vm.h"
 #include <linux/fs.h>           /* BLKGETSIZE64, BLKSSZGET, SEEK_* */
 
 #define BLKDEV_MAJOR 254
 #define BLKDEV_MINORS 16
-#define BLKDEV_BOUNCE (64u << 10)
+#define BLKDEV_BOUNCE (128u << 10)      /* largest bounce buffer */
+#define BLKDEV_SEGS 32                  /* pages per direct request (stack) */
+#define BLKDEV_FAULT_TRIES 4            /* fault-ins per chunk before -EFAULT */
 
 /*
  * A numbered device name. The list holds no reference on the device (a
@@ -27,7 +48,7 @@
 struct blkdev {
 	char name[BLOCK_NAME_LEN];
 	dev_t dev;
-	struct mutex rmw;               /* read-modify-write cycles */
+	struct mutex rmw;               /* writes through the file */
 	struct list_node node;
 };
 
@@ -145,28 +166,176 @@ static void blkdev_release(struct inode *inode, struct file *f)
 	kfree(bf);
 }
 
-/* Move up to len bytes at *pos between buf and the device. */
-static ssize_t blkdev_rw(struct file *f, struct vfs_buf buf, size_t len,
-			 u64 *pos, bool write)
+/* ---- direct transfers from and to user pages ------------------------------------ */
+
+/*
+ * Why mm->lock: every change that could take a page away from under the
+ * device -- munmap, mremap, a copy-on-write break, fork write-protecting
+ * the page (after which a device write into it would show in the child)
+ * -- changes the page tables, and mm (kernel/proc/vm.h) makes every such
+ * change under mm->lock. So the physical pages looked up under it stay
+ * the ones the process sees until it is dropped. The cost: the process's
+ * other threads wait for the transfer to page-fault or map; another
+ * process's transfer is not held up.
+ */
+
+/* What one direct request covers: up to BLKDEV_SEGS pages. */
+struct blkdev_chunk {
+	struct blk_seg segs[BLKDEV_SEGS];
+	u32 nr_segs;
+	size_t len;                     /* bytes covered */
+	bool stopped;                   /* at a page that was not usable: */
+	uintptr_t missing;              /* its address */
+};
+
+/*
+ * Look up the pages of [ua, ua + len) in mm (mm->lock held) and describe
+ * as much of it as one request can take (BLKDEV_SEGS pages, max_bytes,
+ * the device's segment limits) in c. Every piece is a whole number of
+ * logical blocks: ua, len and max_bytes are multiples of the block size,
+ * which divides the page size (blkdev_can_direct). dev_writes: the device
+ * writes the pages (a read), so they must be mapped writable, i.e.
+ * private to this process or MAP_SHARED, never a copy-on-write page.
+ * Stops early at the first page that is not mapped so (c->stopped).
+ */
+static void blkdev_lookup(struct mm *mm, const struct block_device *bd,
+			  uintptr_t ua, size_t len, bool dev_writes,
+			  struct blkdev_chunk *c)
 {
-	struct blkdev_file *bf = f->private_data;
-	struct blkdev *b = bf->b;
+	u32 seg_max = bd->max_segment_size ? bd->max_segment_size : ~0u;
+	u32 nr_max = MIN((u32)BLKDEV_SEGS, bd->max_segments ? bd->max_segments : ~0u);
+	size_t limit = bd->max_bytes ? MIN(len, (size_t)bd->max_bytes) : len;
+	unsigned need = VM_USER | (dev_writes ? VM_WRITE : 0);
+
+	c->nr_segs = 0;
+	c->len = 0;
+	c->stopped = false;
+	for (u32 pages = 0; c->len < limit && pages < BLKDEV_SEGS; pages++) {
+		uintptr_t va = ua + c->len;
+		u32 n = (u32)MIN(limit - c->len, PAGE_SIZE - (va & (PAGE_SIZE - 1)));
+		struct blk_seg *last = c->nr_segs ? &c->segs[c->nr_segs - 1] : NULL;
+		phys_addr_t pa;
+		unsigned prot;
+
+		if (vmm_query(mm->as, va, &pa, &prot) || (prot & need) != need) {
+			c->stopped = true;
+			c->missing = va;
+			return;
+		}
+		if (last && last->phys + last->len == pa && last->len + n <= seg_max) {
+			last->len += n;
+		} else if (c->nr_segs < nr_max && n <= seg_max) {
+			c->segs[c->nr_segs++] = (struct blk_seg){ pa, n };
+		} else {
+			return;
+		}
+		c->len += n;
+	}
+}
+
+/*
+ * Fault in the pages of [from, end) for the device's access, so that the
+ * next lookup finds them. Returns the address of the first page that
+ * cannot be made usable (end if all could) and its error in *err.
+ */
+static uintptr_t blkdev_fault_in(struct mm *mm, uintptr_t from, uintptr_t end,
+				 bool dev_writes, int *err)
+{
+	*err = 0;
+	for (uintptr_t va = ALIGN_DOWN(from, PAGE_SIZE); va < end; va += PAGE_SIZE) {
+		*err = vm_fault(mm, va, dev_writes ? VM_WRITE : 0);
+		if (*err)
+			return MAX(va, from);
+	}
+	return end;
+}
+
+/* Transfer len bytes between the device at pos and user memory at ua
+ * (both aligned to the logical block size). Returns the bytes moved, or
+ * an error if none were: -EFAULT for memory the process may not use so. */
+static ssize_t blkdev_direct(struct block_device *bd, uintptr_t ua, size_t len,
+			     u64 pos, bool write)
+{
+	struct proc *p = current_proc();
+	struct mm *mm = p ? p->mm : NULL;
+	bool dev_writes = !write;
+	size_t done = 0, stop = len;    /* stop: bytes before an unusable page */
+	int tries = 0, err = 0;
+	struct blkdev_chunk chunk, *c = &chunk;
+
+	if (!mm || !access_ok((const void __user *)ua, len))
+		return -EFAULT;
+	while (done < stop) {
+		mutex_lock(&mm->lock);
+		blkdev_lookup(mm, bd, ua + done, stop - done, dev_writes, c);
+		if (c->stopped) {
+			uintptr_t bad;
+
+			mutex_unlock(&mm->lock);
+			if (++tries > BLKDEV_FAULT_TRIES) {
+				err = -EFAULT;
+				break;
+			}
+			/* Fault in the rest of what one request would cover
+			 * and look again: a page may go again meanwhile
+			 * (another thread's munmap), hence the bounded
+			 * retries. */
+			bad = blkdev_fault_in(mm, c->missing,
+					      ua + done + MIN(stop - done,
+							      (size_t)BLKDEV_SEGS * PAGE_SIZE),
+					      dev_writes, &err);
+			if (err) {
+				/* Move what precedes the bad page, whole blocks. */
+				stop = ALIGN_DOWN(bad - ua, (size_t)bd->logical_block_size);
+				if (stop > done)
+					err = 0;
+			}
+			continue;
+		}
+		tries = 0;
+		err = block_rw_segs(bd, write ? BLK_OP_WRITE : BLK_OP_READ,
+				    (pos + done) >> SECTOR_SHIFT, c->segs, c->nr_segs, c->len);
+		mutex_unlock(&mm->lock);
+		if (err)
+			break;
+		done += c->len;
+	}
+	if (!err && done < len)
+		err = -EFAULT;
+	return done ? (ssize_t)done : err;
+}
+
+/* ---- reads and writes ------------------------------------------------------------ */
+
+/* Can [buf, buf + len) at pos go to the device directly? */
+static bool blkdev_can_direct(const struct block_device *bd, struct vfs_buf buf,
+			      size_t len, u64 pos)
+{
+	u32 lbs = bd->logical_block_size;
+
+	return buf.user && lbs <= PAGE_SIZE &&
+	       (!bd->max_segment_size || bd->max_segment_size >= PAGE_SIZE) &&
+	       !(pos % lbs) && !(len % lbs) && !((uintptr_t)buf.addr % lbs);
+}
+
+/* Move up to len bytes at *pos between buf and the device through a
+ * bounce buffer. A write holds b->rmw. */
+static ssize_t blkdev_bounce(struct blkdev_file *bf, struct vfs_buf buf,
+			     size_t len, u64 *pos, bool write)
+{
 	struct block_device *bd = bf->bd;
-	u64 size = block_size_bytes(bd), lbs = bd->logical_block_size;
+	u64 lbs = bd->logical_block_size;
 	size_t chunk = BLKDEV_BOUNCE, done = 0;
 	u8 *bounce;
 	int err = 0;
 
-	if (*pos >= size)
-		return write ? -ENOSPC : 0;
-	if (len > size - *pos)
-		len = (size_t)(size - *pos);
 	if (bd->max_bytes && bd->max_bytes < chunk)
 		chunk = bd->max_bytes & ~(size_t)(lbs - 1);
+	/* No bigger than this transfer needs. */
+	chunk = MIN(chunk, (size_t)ALIGN_UP(*pos % lbs + len, lbs));
 	bounce = kmalloc(chunk, GFP_KERNEL);
 	if (!bounce)
 		return -ENOMEM;
-	mutex_lock(&b->rmw);
 	while (done < len) {
 		u64 start = (*pos / lbs) * lbs;
 		size_t skip = (size_t)(*pos - start);
@@ -191,9 +360,37 @@ static ssize_t blkdev_rw(struct file *f, struct vfs_buf buf, size_t len,
 		done += n;
 		*pos += n;
 	}
-	mutex_unlock(&b->rmw);
 	kfree(bounce);
 	return done ? (ssize_t)done : err;
+}
+
+/* Move up to len bytes at *pos between buf and the device. */
+static ssize_t blkdev_rw(struct file *f, struct vfs_buf buf, size_t len,
+			 u64 *pos, bool write)
+{
+	struct blkdev_file *bf = f->private_data;
+	struct block_device *bd = bf->bd;
+	u64 size = block_size_bytes(bd);
+	ssize_t ret;
+
+	if (*pos >= size)
+		return write ? -ENOSPC : 0;
+	if (len > size - *pos)
+		len = (size_t)(size - *pos);
+	if (!len)
+		return 0;
+	if (write)
+		mutex_lock(&bf->b->rmw);
+	if (blkdev_can_direct(bd, buf, len, *pos)) {
+		ret = blkdev_direct(bd, (uintptr_t)buf.addr, len, *pos, write);
+		if (ret > 0)
+			*pos += (u64)ret;
+	} else {
+		ret = blkdev_bounce(bf, buf, len, pos, write);
+	}
+	if (write)
+		mutex_unlock(&bf->b->rmw);
+	return ret;
 }
 
 static ssize_t blkdev_read(struct file *f, struct vfs_buf buf, size_t len, u64 *pos)

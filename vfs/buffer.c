@@ -9,9 +9,16 @@
  *   bc_lock     the hash, the LRU and dirty lists, refs, flags,
  *               dirty_since and the statistics. Never held across I/O.
  * Completion callbacks run in interrupt context and take none of them:
- * they store the status and fire b->io_done; the waiter (or, for a
- * read-ahead nobody waited for, the next user of the buffer) moves the
- * result into b->flags under bc_lock (bc_settle).
+ * they store the status, fire b->io_done and, as their last touch of the
+ * buffer, set b->io_ended; the waiter (or, for a read-ahead nobody waited
+ * for, the next user of the buffer) moves the result into b->flags under
+ * bc_lock (bc_settle). Only once io_ended is seen may an unheld buffer be
+ * freed.
+ *
+ * Read-ahead and write-back go to the device in runs: consecutive blocks
+ * of one device become one request (struct bc_run) with a segment per
+ * physically contiguous piece of their data, up to BC_RUN_MAX blocks and
+ * the device's limits.
  */
 #include "vfs/buffer.h"
 #include "kernel/lib/compiler.h"
@@ -21,11 +28,23 @@
 #include "kernel/lib/string.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/time/clock.h"
+#include "kernel/arch/x86_64/x86.h"
 
 #define BC_HASH_BITS 10
 #define BC_HASH_SIZE (1u << BC_HASH_BITS)
-#define BC_BATCH 32                     /* buffers per write-back batch */
+#define BC_BATCH 128                    /* buffers per write-back batch */
+#define BC_RUN_MAX 128                  /* blocks per read-ahead/write-back request */
 #define BC_MAX_SIZE 65536u
+
+/* One request over a run of consecutive blocks: their buffers in block
+ * order and the segments of their data. Allocated by bc_submit_run,
+ * freed by its completion. */
+struct bc_run {
+	struct blk_request rq;
+	u32 n;
+	struct buffer *bufs[BC_RUN_MAX];
+	struct blk_seg segs[BC_RUN_MAX];
+};
 
 static struct mutex bc_lock = MUTEX_INIT(bc_lock, "bcache");
 static struct mutex bc_wb_lock = MUTEX_INIT(bc_wb_lock, "bcache_wb");
@@ -64,7 +83,7 @@ static struct buffer *bc_lookup(struct block_device *bd, u64 blocknr, u32 size)
 static void bc_settle(struct buffer *b)
 {
 	if ((b->flags & BUF_READING) &&
-	    __atomic_load_n(&b->ra_done, __ATOMIC_ACQUIRE)) {
+	    __atomic_load_n(&b->io_ended, __ATOMIC_ACQUIRE)) {
 		b->flags &= ~BUF_READING;
 		if (!b->io_status)
 			b->flags |= BUF_UPTODATE;
@@ -189,17 +208,38 @@ static struct buffer *bc_getblk(struct block_device *bd, u64 blocknr, u32 size)
 	return nb;
 }
 
-static void bc_end_io(struct blk_request *rq)
+/* b's I/O finished with status. Interrupt context. */
+static void bc_finish(struct buffer *b, int status)
 {
-	struct buffer *b = rq->private;
-
-	b->io_status = rq->status;
-	__atomic_store_n(&b->ra_done, 1, __ATOMIC_RELEASE);
+	b->io_status = status;
 	complete_all(&b->io_done);
+	/* Last: from here b may be settled and freed (bc_settle). */
+	__atomic_store_n(&b->io_ended, 1, __ATOMIC_RELEASE);
 }
 
-/* Start op on b's block; io_done fires when it finishes. The caller
- * re-armed io_done. */
+/* Re-arm b for an I/O of the caller's (its owner for that I/O). */
+static void bc_io_start(struct buffer *b)
+{
+	completion_init(&b->io_done);
+	__atomic_store_n(&b->io_ended, 0, __ATOMIC_RELAXED);
+}
+
+/* Wait for the I/O in flight on b to end. io_ended follows io_done within
+ * the completion handler, so the spin is at most that long. */
+static void bc_wait_io(struct buffer *b)
+{
+	wait_for_completion(&b->io_done);
+	while (!__atomic_load_n(&b->io_ended, __ATOMIC_ACQUIRE))
+		cpu_relax();
+}
+
+static void bc_end_io(struct blk_request *rq)
+{
+	bc_finish(rq->private, rq->status);
+}
+
+/* Start op on b's block alone; io_done fires when it finishes. The
+ * caller re-armed it (bc_io_start). */
 static int bc_submit(struct buffer *b, enum blk_op op)
 {
 	b->rq = (struct blk_request){
@@ -215,17 +255,105 @@ static int bc_submit(struct buffer *b, enum blk_op op)
 	return block_submit(&b->rq);
 }
 
+static void bc_run_end_io(struct blk_request *rq)
+{
+	struct bc_run *r = rq->private;
+
+	for (u32 i = 0; i < r->n; i++)
+		bc_finish(r->bufs[i], rq->status);
+	kfree(r);
+}
+
+/* How many blocks of size bytes one request to bd may cover. */
+static u32 bc_run_limit(const struct block_device *bd, u32 size)
+{
+	u32 n = BC_RUN_MAX;
+
+	if (bd->max_segment_size && size > bd->max_segment_size)
+		return 1;               /* the driver cuts each block up */
+	if (bd->max_segments)
+		n = MIN(n, bd->max_segments);
+	if (bd->max_bytes)
+		n = MIN(n, bd->max_bytes / size);
+	return MAX(n, 1u);
+}
+
+/* Can b follow run[n - 1] in a run of at most limit blocks? */
+static bool bc_run_extends(struct buffer *const *run, u32 n, u32 limit,
+			   const struct buffer *b)
+{
+	const struct buffer *last = run[n - 1];
+
+	return n < limit && last->bdev == b->bdev && last->size == b->size &&
+	       last->blocknr + 1 == b->blocknr;
+}
+
+/*
+ * Start op on run[0..n): consecutive blocks of one device within
+ * bc_run_limit, each re-armed for this I/O by the caller. One request
+ * when there is memory for its descriptor, else one per block. Whatever
+ * cannot be submitted finishes at once with the error, so every buffer's
+ * io_done fires exactly once either way.
+ */
+static void bc_submit_run(struct buffer *const *run, u32 n, enum blk_op op)
+{
+	struct block_device *bd = run[0]->bdev;
+	u32 seg_max = bd->max_segment_size ? bd->max_segment_size : ~0u;
+	/* Write-back runs for memory (it holds bc_wb_lock and buffer
+	 * locks): it must not wait for reclaim, which may write back. */
+	gfp_t gfp = op == BLK_OP_WRITE ? GFP_ATOMIC : GFP_KERNEL;
+	struct bc_run *r = n > 1 ? kmalloc(sizeof(*r), gfp) : NULL;
+	int err;
+
+	if (r) {
+		u32 nr = 0;
+
+		/* Blocks whose data lie back to back in memory share a
+		 * segment: fewer descriptors for the device to walk. */
+		for (u32 i = 0; i < n; i++) {
+			u64 addr = blk_seg_addr(run[i]->data);
+			struct blk_seg *last = nr ? &r->segs[nr - 1] : NULL;
+
+			r->bufs[i] = run[i];
+			if (last && last->phys + last->len == addr &&
+			    last->len + run[i]->size <= seg_max)
+				last->len += run[i]->size;
+			else
+				r->segs[nr++] = (struct blk_seg){ addr, run[i]->size };
+		}
+		r->n = n;
+		r->rq = (struct blk_request){
+			.bdev = bd,
+			.op = op,
+			.sector = run[0]->blocknr * (run[0]->size >> SECTOR_SHIFT),
+			.segs = r->segs,
+			.nr_segs = nr,
+			.len = n * run[0]->size,
+			.end_io = bc_run_end_io,
+			.private = r,
+		};
+		list_init(&r->rq.node);
+		if (!block_submit(&r->rq))
+			return;
+		kfree(r);
+	}
+	for (u32 i = 0; i < n; i++) {
+		err = bc_submit(run[i], op);
+		if (err)
+			bc_finish(run[i], err);
+	}
+}
+
 /* Read b in synchronously; b->lock held. */
 static int bc_read_sync(struct buffer *b)
 {
 	int err;
 
-	completion_init(&b->io_done);
-	__atomic_store_n(&b->ra_done, 0, __ATOMIC_RELAXED);
+	bc_io_start(b);
 	err = bc_submit(b, BLK_OP_READ);
 	if (err)
 		return err;
-	wait_for_completion(&b->io_done);
+	bc_wait_io(b);
 	return b->io_status;
 }
 
@@ -263,7 +391,7 @@ struct buffer *bcache_read(struct block_device *bd, u64 blocknr, u32 size)
 	uptodate = b->flags & BUF_UPTODATE;
 	mutex_unlock(&bc_lock);
 	if (reading) {
-		wait_for_completion(&b->io_done);
+		bc_wait_io(b);
 		mutex_lock(&bc_lock);
 		bc_settle(b);
 		uptodate = b->flags & BUF_UPTODATE;
@@ -307,7 +435,7 @@ struct buffer *bcache_get(struct block_device *bd, u64 blocknr, u32 size)
 	bc_settle(b);
 	if (b->flags & BUF_READING) {
 		mutex_unlock(&bc_lock);
-		wait_for_completion(&b->io_done);
+		bc_wait_io(b);
 		mutex_lock(&bc_lock);
 		bc_settle(b);
 	}
@@ -322,6 +450,12 @@ struct buffer *bcache_get(struct block_device *bd, u64 blocknr, u32 size)
 
 void bcache_readahead(struct block_device *bd, const u64 *blocks, u32 n, u32 size)
 {
+	struct buffer *run[BC_RUN_MAX];
+	u32 nr = 0, limit;
+
+	if (!size || size > BC_MAX_SIZE)
+		return;
+	limit = bc_run_limit(bd, size);
 	for (u32 i = 0; i < n; i++) {
 		struct buffer *b = bc_getblk(bd, blocks[i], size);
 		bool start;
@@ -329,22 +463,31 @@ void bcache_readahead(struct block_device *bd, const u64 *blocks, u32 n, u32 siz
 		if (IS_ERR(b))
 			continue;
 		/* Only a buffer nobody else knows about yet: then nothing
-		 * else can be using io_done while it is re-armed. */
+		 * else can be using io_done while it is re-armed. Until the
+		 * run is submitted, a reader that finds it waits on io_done. */
 		mutex_lock(&bc_lock);
 		start = b->refs == 1 && !b->flags;
 		if (start) {
-			completion_init(&b->io_done);
-			__atomic_store_n(&b->ra_done, 0, __ATOMIC_RELAXED);
+			bc_io_start(b);
 			b->flags |= BUF_READING | BUF_RA;
 			bc_stats.readahead++;
 		}
 		mutex_unlock(&bc_lock);
-		if (start && bc_submit(b, BLK_OP_READ)) {
-			mutex_lock(&bc_lock);
-			b->flags &= ~BUF_READING;
-			mutex_unlock(&bc_lock);
+		if (!start) {
+			bcache_release(b);
+			continue;
 		}
-		bcache_release(b);
+		if (nr && !bc_run_extends(run, nr, limit, b)) {
+			bc_submit_run(run, nr, BLK_OP_READ);
+			while (nr)
+				bcache_release(run[--nr]);
+		}
+		run[nr++] = b;
+	}
+	if (nr) {
+		bc_submit_run(run, nr, BLK_OP_READ);
+		while (nr)
+			bcache_release(run[--nr]);
 	}
 }
 
@@ -426,16 +569,42 @@ void bcache_discard(struct block_device *bd, u64 blocknr, u32 size)
 		bc_free(b);
 }
 
+/* v in device, size and block order, so that runs are adjacent. */
+static bool bc_before(const struct buffer *a, const struct buffer *b)
+{
+	if (a->bdev != b->bdev)
+		return (uintptr_t)a->bdev < (uintptr_t)b->bdev;
+	if (a->size != b->size)
+		return a->size < b->size;
+	return a->blocknr < b->blocknr;
+}
+
+static void bc_sort(struct buffer **v, u32 n)
+{
+	for (u32 i = 1; i < n; i++) {
+		struct buffer *b = v[i];
+		u32 j = i;
+
+		for (; j && bc_before(b, v[j - 1]); j--)
+			v[j] = v[j - 1];
+		v[j] = b;
+	}
+}
+
 /*
  * Write v[0..n) (held by the caller; the holds are dropped here) and wait
  * for all of them. Requests are all submitted before the first wait so
- * the device sees a batch. bc_wb_lock held.
+ * the device sees a batch, consecutive blocks as one request. bc_wb_lock
+ * held.
  */
 static int bc_write_batch(struct buffer **v, u32 n)
 {
 	bool submitted[BC_BATCH];
+	struct buffer *run[BC_RUN_MAX];
+	u32 nr = 0, limit = 1;
 	int err = 0;
 
+	bc_sort(v, n);
 	for (u32 i = 0; i < n; i++) {
 		struct buffer *b = v[i];
 
@@ -451,18 +620,23 @@ static int bc_write_batch(struct buffer **v, u32 n)
 		b->flags = (b->flags & ~BUF_DIRTY) | BUF_WRITING;
 		bc_stats.dirty--;
 		mutex_unlock(&bc_lock);
-		completion_init(&b->io_done);
-		if (bc_submit(b, BLK_OP_WRITE)) {
-			b->io_status = -EIO;
-			complete_all(&b->io_done);
-		}
+		bc_io_start(b);
 		submitted[i] = true;
+		if (nr && !bc_run_extends(run, nr, limit, b)) {
+			bc_submit_run(run, nr, BLK_OP_WRITE);
+			nr = 0;
+		}
+		if (!nr)
+			limit = bc_run_limit(b->bdev, b->size);
+		run[nr++] = b;
 	}
+	if (nr)
+		bc_submit_run(run, nr, BLK_OP_WRITE);
 	for (u32 i = 0; i < n; i++) {
 		struct buffer *b = v[i];
 
 		if (submitted[i]) {
-			wait_for_completion(&b->io_done);
+			bc_wait_io(b);
 			mutex_lock(&bc_lock);
 			b->flags &= ~BUF_WRITING;
 			if (b->io_status) {
@@ -577,7 +751,7 @@ static void bc_wait_readahead(struct block_device *bd)
 		mutex_unlock(&bc_lock);
 		if (!found)
 			return;
-		wait_for_completion(&found->io_done);
+		bc_wait_io(found);
 		bcache_release(found);
 	}
 }

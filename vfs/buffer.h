@@ -63,7 +63,8 @@ struct buffer {
 	struct completion io_done;
 	struct blk_request rq;
 	int io_status;                  /* of the last I/O, set before io_done */
-	u32 ra_done;                    /* read-ahead finished (atomic) */
+	u32 io_ended;                   /* the last I/O's completion is done
+					 * with the buffer (atomic) */
 };
 
 struct bcache_stats {

@@ -9,6 +9,9 @@
 #include "kernel/lib/string.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/uaccess.h"
+#include "kernel/mm/vmm.h"
+#include "kernel/proc/proc.h"
+#include "kernel/proc/vm.h"
 
 int vfs_buf_to(struct vfs_buf b, size_t off, const void *src, size_t n)
 {
@@ -32,6 +35,15 @@ int vfs_buf_zero(struct vfs_buf b, size_t off, size_t n)
 		return clear_user((char *)b.addr + off, n);
 	memset((char *)b.addr + off, 0, n);
 	return 0;
+}
+
+size_t vfs_buf_prefault(struct vfs_buf b, size_t len, bool write)
+{
+	struct proc *p = current_proc();
+
+	if (!b.user || !len || !p || !p->mm)
+		return len;
+	return vm_prefault(p->mm, (uintptr_t)b.addr, len, write ? VM_WRITE : 0);
 }
 
 static u32 flags_to_fmode(u32 flags)

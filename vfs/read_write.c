@@ -65,6 +65,11 @@ ssize_t vfs_read(struct file *f, struct vfs_buf buf, size_t len, u64 *pos)
 		return -EINVAL;
 	if (len > VFS_MAX_RW)
 		len = VFS_MAX_RW;
+	if (S_ISREG(f->f_inode->i_mode) && len) {
+		len = vfs_buf_prefault(buf, len, true);
+		if (!len)
+			return -EFAULT;
+	}
 	if (locked)
 		mutex_lock(&f->f_pos_lock);
 	n = f->f_op->read(f, buf, len, pos ? pos : &f->f_pos);
@@ -87,6 +92,11 @@ ssize_t vfs_write(struct file *f, struct vfs_buf buf, size_t len, u64 *pos)
 		return -EINVAL;
 	if (len > VFS_MAX_RW)
 		len = VFS_MAX_RW;
+	if (reg && len) {
+		len = vfs_buf_prefault(buf, len, false);
+		if (!len)
+			return -EFAULT;
+	}
 	if (locked)
 		mutex_lock(&f->f_pos_lock);
 	if (reg)
@@ -170,6 +180,9 @@ ssize_t vfs_getdents(struct file *f, struct vfs_buf buf, size_t len)
 		return -EBADF;
 	if (!f->f_op->readdir)
 		return -ENOTDIR;
+	g.len = vfs_buf_prefault(buf, len, true);
+	if (len && !g.len)
+		return -EFAULT;
 	mutex_lock(&f->f_pos_lock);
 	mutex_lock(&inode->i_mutex);
 	g.dc.pos = f->f_pos;

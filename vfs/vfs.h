@@ -394,6 +394,11 @@ struct vfs_buf {
 int vfs_buf_to(struct vfs_buf b, size_t off, const void *src, size_t n);
 int vfs_buf_from(void *dst, struct vfs_buf b, size_t off, size_t n);
 int vfs_buf_zero(struct vfs_buf b, size_t off, size_t n);
+/* Before a file system copies to (write: true) or from a user buffer under
+ * its own locks: fault the buffer in, so that no fault taken during the
+ * copy needs those locks (vm_prefault). The bytes usable from the start,
+ * short at the first bad page; len for a kernel buffer. */
+size_t vfs_buf_prefault(struct vfs_buf b, size_t len, bool write);
 
 /*
  * readdir: the file system calls emit() for each entry from ctx->pos on,

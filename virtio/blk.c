@@ -127,6 +127,7 @@ static void vblk_set_limits(struct vblk *vb)
 	else
 		vb->max_segments = 1;
 	bd->max_segments = vb->max_segments;
+	bd->max_segment_size = vb->size_max;
 	/* §2.7.5.2: a chain is at most 2^32 - 1 bytes; without a segment size
 	 * limit 1 GiB stays well inside that. */
 	if (vb->size_max)
@@ -160,7 +161,7 @@ static void vblk_sync_end_io(struct blk_request *rq)
 
 /* Issue a request of the driver's own and wait for it, at most
  * VBLK_SYNC_TIMEOUT_MS. Used before the device is registered, so it is
- * not accounted (submit_ns stays 0). A device that does not answer in
+ * not accounted (submit_tsc stays 0). A device that does not answer in
  * time is reset, which fails rq (and everything else) before we return:
  * nothing refers to rq or its buffer afterwards. */
 static int vblk_sync(struct vblk *vb, struct blk_request *rq)
@@ -172,7 +173,7 @@ static int vblk_sync(struct vblk *vb, struct blk_request *rq)
 	rq->bdev = &vb->bd;
 	rq->end_io = vblk_sync_end_io;
 	rq->private = &done;
-	rq->submit_ns = 0;
+	rq->submit_tsc = 0;
 	err = vblk_submit(&vb->bd, rq);
 	if (err)
 		return err;

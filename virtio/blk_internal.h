@@ -12,10 +12,10 @@
 #include "kernel/sched/spinlock.h"
 #include <linux/virtio_blk.h>
 
-/* Data segments a request may have (the device's seg_max permitting):
- * bounds the scatter list built on the stack, which may be an interrupt
- * stack when end_io submits the next request. */
-#define VBLK_MAX_SEGS 32
+/* Data segments a request may have (the device's seg_max and the ring
+ * permitting): 128 pages, 512 KiB, as the buffer cache's write-back runs
+ * go. Bounds each queue's scatter list (vblk_queue.bufs). */
+#define VBLK_MAX_SEGS 128
 
 /*
  * What the device reads and writes for one request besides the data: the
@@ -43,6 +43,7 @@ struct vblk_queue {
 	 * interrupt.
 	 */
 	struct spinlock lock;
+	struct vq_buf *bufs;            /* the chain being added: max_segments + 2 */
 	struct vblk_slot *slots;
 	u16 *free_slots;                /* stack of free slot indices */
 	u16 nr_free;

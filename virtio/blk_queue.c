@@ -9,7 +9,8 @@
  *   status   one byte                     device-writable
  * The header and status byte live in a per-ring-entry slot; the data is
  * the caller's buffer (direct map or kernel image: physically contiguous,
- * so it is only cut at the device's size_max).
+ * so it is only cut at the device's size_max) or its scatter vector
+ * (block.h: struct blk_seg), one descriptor per segment, all in one chain.
  *
  * Many requests are in flight per queue: submission only adds and kicks,
  * and the interrupt collects. When the ring (or the slot pool) is full, a
@@ -62,7 +63,9 @@ int vblk_queue_init(struct vblk_queue *q, struct vblk *vb, unsigned index)
 	q->nr_slots = (u16)vq_num_free(q->vq);
 	q->slots = kzalloc(sizeof(*q->slots) * q->nr_slots, GFP_KERNEL);
 	q->free_slots = kmalloc(sizeof(*q->free_slots) * q->nr_slots, GFP_KERNEL);
-	if (!q->slots || !q->free_slots) {
+	/* Sized by the device's limit; vblk_set_limits only lowers it. */
+	q->bufs = kmalloc(sizeof(*q->bufs) * (vb->max_segments + 2), GFP_KERNEL);
+	if (!q->slots || !q->free_slots || !q->bufs) {
 		vblk_queue_free(q);
 		return -ENOMEM;
 	}
@@ -77,8 +80,10 @@ void vblk_queue_free(struct vblk_queue *q)
 {
 	kfree(q->slots);
 	kfree(q->free_slots);
+	kfree(q->bufs);
 	q->slots = NULL;
 	q->free_slots = NULL;
+	q->bufs = NULL;
 	q->nr_free = q->nr_slots = 0;
 }
 
@@ -93,33 +98,56 @@ static u32 vblk_type(enum blk_op op)
 	return VIRTIO_BLK_T_IN;
 }
 
+/* Device segments for len bytes of contiguous data: cut at size_max. */
+static u32 vblk_pieces(const struct vblk *vb, u32 len)
+{
+	return vb->size_max ? (len + vb->size_max - 1) / vb->size_max : 1;
+}
+
 /* Data segments rq needs, given the device's segment size. */
 static u32 vblk_nr_segments(const struct vblk *vb, const struct blk_request *rq)
 {
+	u32 n = 0;
+
 	if (!rq->len)
 		return 0;
-	if (!vb->size_max)
-		return 1;
-	return (rq->len + vb->size_max - 1) / vb->size_max;
+	if (!rq->segs)
+		return vblk_pieces(vb, rq->len);
+	for (u32 i = 0; i < rq->nr_segs; i++)
+		n += vblk_pieces(vb, rq->segs[i].len);
+	return n;
 }
 
-/* Build the scatter list of rq into bufs (room for VBLK_MAX_SEGS + 2);
- * returns the element count. */
+/* Append len bytes at device address addr to bufs[*n], cut at size_max. */
+static void vblk_map_data(const struct vblk *vb, struct vq_buf *bufs, unsigned *n,
+			  u64 addr, u32 len, bool dev_writes)
+{
+	while (len) {
+		u32 seg = vb->size_max ? MIN(len, vb->size_max) : len;
+
+		bufs[(*n)++] = (struct vq_buf){ addr, seg, dev_writes };
+		addr += seg;
+		len -= seg;
+	}
+}
+
+/* Build the scatter list of rq into bufs (room for max_segments + 2;
+ * vblk_submit checked the count); returns the element count. All of a
+ * scattered request's segments go into the one chain, so the device sees
+ * one request and one kick covers it. */
 static unsigned vblk_map(const struct vblk *vb, struct vblk_slot *slot,
 			 const struct blk_request *rq, struct vq_buf *bufs)
 {
 	bool dev_writes = rq->op != BLK_OP_WRITE;
-	u64 addr = rq->len ? virt_to_phys(rq->buf) : 0;
-	u32 left = rq->len;
 	unsigned n = 0;
 
 	bufs[n++] = (struct vq_buf){ virt_to_phys(&slot->hdr), sizeof(slot->hdr), false };
-	while (left) {
-		u32 seg = vb->size_max ? MIN(left, vb->size_max) : left;
-
-		bufs[n++] = (struct vq_buf){ addr, seg, dev_writes };
-		addr += seg;
-		left -= seg;
+	if (rq->segs) {
+		for (u32 i = 0; i < rq->nr_segs; i++)
+			vblk_map_data(vb, bufs, &n, rq->segs[i].phys, rq->segs[i].len,
+				      dev_writes);
+	} else if (rq->len) {
+		vblk_map_data(vb, bufs, &n, virt_to_phys(rq->buf), rq->len, dev_writes);
 	}
 	bufs[n++] = (struct vq_buf){ virt_to_phys(&slot->status), 1, true };
 	return n;
@@ -129,7 +157,6 @@ static unsigned vblk_map(const struct vblk *vb, struct vblk_slot *slot,
  * -EIO: the queue is broken. q->lock held. */
 static int vblk_add(struct vblk_queue *q, struct blk_request *rq)
 {
-	struct vq_buf bufs[VBLK_MAX_SEGS + 2];
 	struct vblk_slot *slot;
 	unsigned n;
 	int err;
@@ -141,10 +168,10 @@ static int vblk_add(struct vblk_queue *q, struct blk_request *rq)
 	slot->hdr.ioprio = 0;
 	slot->hdr.sector = rq->op == BLK_OP_READ || rq->op == BLK_OP_WRITE ? rq->sector : 0;
 	slot->status = VBLK_S_UNSET;
-	n = vblk_map(q->vb, slot, rq, bufs);
+	n = vblk_map(q->vb, slot, rq, q->bufs);
 	/* vq_add's write barrier orders these header and status stores (and
 	 * the caller's data) before the device can see the request. */
-	err = vq_add(q->vq, bufs, n, slot);
+	err = vq_add(q->vq, q->bufs, n, slot);
 	if (err)
 		return err;
 	q->nr_free--;

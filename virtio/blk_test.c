@@ -84,6 +84,67 @@ static void blk_print_queues(struct block_device *bd)
 			s.max_in_flight);
 }
 
+/* Requests the device was given on all of bd's queues so far. */
+static u64 blk_requests(struct block_device *bd)
+{
+	struct virtio_blk_queue_stats s;
+	u64 n = 0;
+
+	for (unsigned q = 0; virtio_blk_queue_stats(bd, q, &s) == 0; q++)
+		n += s.requests;
+	return n;
+}
+
+#define BLK_SCATTER_PAGES 6
+
+/* One scattered read into pages[]: in reverse order, the first and last
+ * only partly, as one request (one descriptor chain). */
+static void blk_scatter_check(struct ktest_ctx *kt, struct block_device *bd,
+			      u8 *const *pages)
+{
+	struct blk_seg segs[BLK_SCATTER_PAGES];
+	u32 head = 1024, tail = 2048, len = 0, lbs = bd->logical_block_size;
+	u64 sector = 24, before;
+
+	KT_ASSERT(lbs <= head);
+	for (int i = 0; i < BLK_SCATTER_PAGES; i++) {
+		u8 *p = pages[BLK_SCATTER_PAGES - 1 - i];
+		u32 off = i == 0 ? PAGE_SIZE - head : 0;
+		u32 n = i == 0 ? head : i == BLK_SCATTER_PAGES - 1 ? tail : PAGE_SIZE;
+
+		memset(p, 0xee, PAGE_SIZE);
+		segs[i] = (struct blk_seg){ virt_to_phys(p + off), n };
+		len += n;
+	}
+	before = blk_requests(bd);
+	KT_ASSERT_EQ(block_rw_segs(bd, BLK_OP_READ, sector, segs, BLK_SCATTER_PAGES, len), 0);
+	KT_ASSERT_EQ(blk_requests(bd) - before, 1);
+	for (int i = 0; i < BLK_SCATTER_PAGES; i++) {
+		u32 n = segs[i].len >> SECTOR_SHIFT;
+
+		KT_ASSERT(blk_check(phys_to_virt(segs[i].phys), sector, n, 0));
+		sector += n;
+	}
+	/* Nothing around the segments was touched. */
+	KT_ASSERT_EQ(pages[BLK_SCATTER_PAGES - 1][PAGE_SIZE - head - 1], 0xee);
+	KT_ASSERT_EQ(pages[0][tail], 0xee);
+}
+
+static void blk_scatter_read(struct ktest_ctx *kt, struct block_device *bd)
+{
+	u8 *pages[BLK_SCATTER_PAGES] = { 0 };
+	bool ok = true;
+
+	for (int i = 0; i < BLK_SCATTER_PAGES; i++)
+		ok = (pages[i] = kmalloc(PAGE_SIZE, GFP_KERNEL)) && ok;
+	if (ok)
+		blk_scatter_check(kt, bd, pages);
+	else
+		ktest_fail(kt, __FILE__, __LINE__, "out of memory");
+	for (int i = 0; i < BLK_SCATTER_PAGES; i++)
+		kfree(pages[i]);
+}
+
 /* ---- reads of the pattern disk ---------------------------------------------------- */
 
 KTEST_MANUAL(blk_pattern_read)
@@ -127,6 +188,7 @@ KTEST_MANUAL(blk_pattern_read)
 	KT_ASSERT(blk_check(buf, bd->nr_sectors - lbs_sectors, lbs_sectors, 0));
 	KT_ASSERT_EQ(block_rw(bd, BLK_OP_READ, bd->nr_sectors, buf,
 			      bd->logical_block_size), -ERANGE);
+	blk_scatter_read(kt, bd);
 out:
 	kfree(buf);
 	block_put(bd);
@@ -161,7 +223,21 @@ KTEST_MANUAL(blk_write_verify)
 
 		blk_write_range(k, bd->nr_sectors, &s, &n);
 		blk_fill(w, s, n, BLK_WRITE_XOR);
-		KT_ASSERT_EQ(block_rw(bd, BLK_OP_WRITE, s, w, n << SECTOR_SHIFT), 0);
+		if (k % 2 && n >= 2) {
+			/* Every other range as two segments, tail first in
+			 * memory: the device must write them in list order. */
+			u32 h = n / 2;
+			struct blk_seg segs[2] = {
+				{ virt_to_phys(r), h << SECTOR_SHIFT },
+				{ virt_to_phys(w + (h << SECTOR_SHIFT)), (n - h) << SECTOR_SHIFT },
+			};
+
+			memcpy(r, w, h << SECTOR_SHIFT);
+			KT_ASSERT_EQ(block_rw_segs(bd, BLK_OP_WRITE, s, segs, 2,
+						   n << SECTOR_SHIFT), 0);
+		} else {
+			KT_ASSERT_EQ(block_rw(bd, BLK_OP_WRITE, s, w, n << SECTOR_SHIFT), 0);
+		}
 		memset(r, 0, n << SECTOR_SHIFT);
 		KT_ASSERT_EQ(block_rw(bd, BLK_OP_READ, s, r, n << SECTOR_SHIFT), 0);
 		KT_ASSERT(blk_check(r, s, n, BLK_WRITE_XOR));

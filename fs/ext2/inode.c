@@ -12,8 +12,11 @@
 #include "kernel/lib/errno.h"
 #include "kernel/lib/string.h"
 
-#define EXT2_RA_WINDOW 32               /* blocks read ahead of a sequential reader */
-#define EXT2_RA_BATCH  16               /* blocks per bcache_readahead call */
+/* A sequential reader has this much read ahead of it, topped up half a
+ * window at a time so that each batch is a large request (the buffer
+ * cache merges consecutive blocks into one, up to 32 of them). */
+#define EXT2_RA_BYTES  (256u << 10)
+#define EXT2_RA_BATCH  32               /* blocks per bcache_readahead call */
 
 struct ext2_inode *ext2_iget(struct ext2_fs *fs, u32 ino, struct buffer **bp)
 {
@@ -460,11 +463,15 @@ ssize_t ext2_read_locked(struct ext2_fs *fs, u32 ino, u64 off, void *buf,
 	nblocks = (size + fs->block_size - 1) / fs->block_size;
 	if (ra) {
 		/* The request's own blocks go out as one batch; a sequential
-		 * reader also gets a window ahead of it. */
+		 * reader also gets a window ahead of it, refilled once half of
+		 * it has been consumed (or to the end of the file). */
+		u64 window = MAX(EXT2_RA_BYTES / fs->block_size, 2u);
 		u64 from = MAX(first + 1, ra->end), to = last + 1;
+		u64 target = MIN(nblocks, last + 1 + window);
 
-		if (first == ra->next && to + EXT2_RA_WINDOW / 2 > ra->end)
-			to = MIN(nblocks, last + 1 + EXT2_RA_WINDOW);
+		if (first == ra->next &&
+		    (target >= ra->end + window / 2 || target == nblocks))
+			to = MAX(to, target);
 		if (from < to) {
 			ext2_readahead(fs, ino, in, ib, from, to);
 			ra->end = to;

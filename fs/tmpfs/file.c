@@ -52,7 +52,7 @@ static void tmpfs_page_free(struct super_block *sb, u8 *page)
 static int tmpfs_grow_slots(struct tmpfs_inode *ti, u64 want)
 {
 	u64 n = ti->nr_slots ? ti->nr_slots : 8;
-	u8 **pages;
+	u8 **pages, **old;
 
 	while (n < want)
 		n *= 2;
@@ -63,9 +63,12 @@ static int tmpfs_grow_slots(struct tmpfs_inode *ti, u64 want)
 		return -ENOMEM;
 	if (ti->nr_slots)
 		memcpy(pages, ti->pages, ti->nr_slots * sizeof(*pages));
-	kfree(ti->pages);
+	spin_lock(&TSB(ti->inode->i_sb)->lock);
+	old = ti->pages;
 	ti->pages = pages;
 	ti->nr_slots = n;
+	spin_unlock(&TSB(ti->inode->i_sb)->lock);
+	kfree(old);
 	return 0;
 }
 
@@ -123,11 +126,15 @@ static ssize_t tmpfs_write(struct file *f, struct vfs_buf buf, size_t len, u64 *
 				break;
 		}
 		if (!ti->pages[idx]) {
-			ti->pages[idx] = tmpfs_page_alloc(inode->i_sb);
-			if (!ti->pages[idx]) {
+			u8 *page = tmpfs_page_alloc(inode->i_sb);
+
+			if (!page) {
 				err = -ENOSPC;
 				break;
 			}
+			spin_lock(&TSB(inode->i_sb)->lock);
+			ti->pages[idx] = page;
+			spin_unlock(&TSB(inode->i_sb)->lock);
 			inode->i_blocks += PAGE_SIZE / 512;
 		}
 		err = vfs_buf_from(ti->pages[idx] + off, buf, done, n);
@@ -164,9 +171,13 @@ int tmpfs_truncate(struct inode *inode, u64 size)
 	if (size > inode->i_sb->s_maxbytes)
 		return -EFBIG;
 	for (u64 i = keep; i < ti->nr_slots; i++) {
-		if (ti->pages[i]) {
-			tmpfs_page_free(inode->i_sb, ti->pages[i]);
+		u8 *page = ti->pages[i];
+
+		if (page) {
+			spin_lock(&TSB(inode->i_sb)->lock);
 			ti->pages[i] = NULL;
+			spin_unlock(&TSB(inode->i_sb)->lock);
+			tmpfs_page_free(inode->i_sb, page);
 			inode->i_blocks -= PAGE_SIZE / 512;
 		}
 	}
@@ -185,14 +196,17 @@ static int tmpfs_get_page(struct file *f, u64 pos, phys_addr_t *pa)
 	u64 idx = pos / PAGE_SIZE;
 	int err = -ENODATA;
 
-	/* i_mutex: truncation cannot free the page before it is held. */
-	mutex_lock(&inode->i_mutex);
-	if (pos < inode->i_size && idx < ti->nr_slots && ti->pages[idx]) {
+	/* The sb lock, not i_mutex: the fault may come from a read or write
+	 * of this very file, which holds i_mutex while it copies from or to
+	 * the mapping. Under the lock truncation cannot free the page before
+	 * it is held. */
+	spin_lock(&TSB(inode->i_sb)->lock);
+	if (pos < READ_ONCE(inode->i_size) && idx < ti->nr_slots && ti->pages[idx]) {
 		*pa = virt_to_phys(ti->pages[idx]);
 		upage_get(*pa);
 		err = 0;
 	}
-	mutex_unlock(&inode->i_mutex);
+	spin_unlock(&TSB(inode->i_sb)->lock);
 	return err;
 }
 

@@ -13,7 +13,9 @@
 #include "fs/tmpfs/tmpfs.h"
 
 struct tmpfs_sb {
-	struct spinlock lock;           /* used_pages, next_ino, inodes */
+	struct spinlock lock;           /* used_pages, next_ino, inodes;
+					 * and changes to a file's page slots,
+					 * for tmpfs_get_page (file.c) */
 	u64 max_pages;
 	u64 used_pages;
 	u64 next_ino;
@@ -38,7 +40,8 @@ struct tmpfs_inode {
 	u64 next_pos;
 	u64 parent_ino;                 /* for ".." in readdir */
 	/* Regular file: pages[i] is the page at offset i * PAGE_SIZE, or
-	 * NULL for a hole. */
+	 * NULL for a hole. Changed under i_mutex and the sb lock both: read
+	 * under either. */
 	u8 **pages;
 	u64 nr_slots;
 	/* Symlink */

@@ -14,8 +14,10 @@
 #include "kernel/lib/log.h"
 #include "kernel/lib/string.h"
 #include "kernel/arch/x86_64/layout.h"
+#include "kernel/mm/page.h"
 #include "kernel/sched/wait.h"
 #include "kernel/time/clock.h"
+#include "kernel/arch/x86_64/x86.h"
 
 static struct spinlock block_lock = SPINLOCK_INIT("block");
 static struct list_node block_devices = LIST_INIT(block_devices);
@@ -126,6 +128,30 @@ struct block_device *block_next(struct block_device *prev)
 
 /* ---- submission ----------------------------------------------------------------- */
 
+/*
+ * Request times for the statistics come from the TSC, not ktime_get():
+ * where the clocksource is the HPET (TCG has no invariant TSC), each
+ * ktime_get() is an MMIO read that traps to the hypervisor, twice per
+ * request. A duration needs no more than the TSC, whose rate is
+ * calibrated; a completion on another CPU may read a TSC a little behind
+ * the submitter's, which counts as 0.
+ */
+static u64 block_stamp(void)
+{
+	return rdtsc() | 1;                     /* never 0: "accounted" */
+}
+
+static u64 block_elapsed_ns(u64 stamp)
+{
+	u64 now = rdtsc(), khz = clock_tsc_khz(), d;
+
+	if (now <= stamp || !khz)
+		return 0;
+	d = now - stamp;
+	/* In two parts, so that no product overflows. */
+	return d / khz * 1000000u + d % khz * 1000000u / khz;
+}
+
 /* The buffer is one the driver can hand to a device (see block.h). */
 static bool block_buf_ok(const void *buf, u32 len)
 {
@@ -135,6 +161,38 @@ static bool block_buf_ok(const void *buf, u32 len)
 		return a + len - 1 >= a;
 	return a >= DIRECT_MAP_BASE && a - DIRECT_MAP_BASE < DIRECT_MAP_SIZE &&
 	       len <= DIRECT_MAP_SIZE - (a - DIRECT_MAP_BASE);
+}
+
+/* A segment is RAM the frame allocator knows (its first and last frame
+ * have descriptors): a device is never pointed at MMIO or a hole. */
+static bool block_seg_in_ram(const struct blk_seg *s)
+{
+	u64 last = s->phys + s->len - 1;
+
+	return last >= s->phys && pfn_to_page(s->phys >> PAGE_SHIFT) &&
+	       pfn_to_page(last >> PAGE_SHIFT);
+}
+
+/* The scatter vector of a read or write (see block.h). */
+static int block_check_segs(const struct blk_request *rq)
+{
+	const struct block_device *bd = rq->bdev;
+	u64 total = 0;
+
+	if (rq->buf || !rq->segs || !rq->nr_segs ||
+	    (bd->max_segments && rq->nr_segs > bd->max_segments))
+		return -EINVAL;
+	for (u32 i = 0; i < rq->nr_segs; i++) {
+		const struct blk_seg *s = &rq->segs[i];
+
+		if (!s->len || s->len % bd->logical_block_size ||
+		    (bd->max_segment_size && s->len > bd->max_segment_size))
+			return -EINVAL;
+		if (!block_seg_in_ram(s))
+			return -EFAULT;
+		total += s->len;
+	}
+	return total == rq->len ? 0 : -EINVAL;
 }
 
 static int block_check(const struct blk_request *rq)
@@ -169,6 +227,11 @@ static int block_check(const struct blk_request *rq)
 	default:
 		return -EINVAL;
 	}
+	if (rq->segs || rq->nr_segs) {
+		if (rq->op != BLK_OP_READ && rq->op != BLK_OP_WRITE)
+			return -EINVAL;
+		return block_check_segs(rq);
+	}
 	return block_buf_ok(rq->buf, rq->len) ? 0 : -EFAULT;
 }
 
@@ -192,7 +255,7 @@ int block_submit(struct blk_request *rq)
 	bd->stats.in_flight++;
 	spin_unlock_irqrestore(&bd->lock, f);
 	rq->status = 0;
-	rq->submit_ns = ktime_get() | 1;        /* never 0: "accounted" */
+	rq->submit_tsc = block_stamp();
 
 	/* §5.2.6.3: without VIRTIO_BLK_F_FLUSH (and in general, without a
 	 * volatile cache) writes are durable when they complete: a flush has
@@ -218,8 +281,8 @@ void blk_request_done(struct blk_request *rq)
 	unsigned long f;
 	int dir = rq->op == BLK_OP_WRITE;
 
-	if (rq->submit_ns) {
-		u64 ns = ktime_get() - rq->submit_ns;
+	if (rq->submit_tsc) {
+		u64 ns = block_elapsed_ns(rq->submit_tsc);
 
 		f = spin_lock_irqsave(&bd->lock);
 		st->in_flight--;
@@ -252,27 +315,43 @@ static void block_sync_end_io(struct blk_request *rq)
 	complete(rq->private);
 }
 
-int block_rw(struct block_device *bd, enum blk_op op, u64 sector, void *buf,
-	     size_t len)
+/* Submit rq (filled in but for its completion) and wait for it. */
+static int block_wait_rq(struct blk_request *rq, size_t len)
 {
 	struct completion done;
-	struct blk_request rq = {
-		.bdev = bd, .op = op, .sector = sector, .buf = buf,
-		.end_io = block_sync_end_io, .private = &done,
-	};
 	int err;
 
 	if (len > 0xffffffffu)
 		return -EINVAL;
-	rq.len = (u32)len;
+	rq->len = (u32)len;
+	rq->end_io = block_sync_end_io;
+	rq->private = &done;
 	completion_init(&done);
-	err = block_submit(&rq);
+	err = block_submit(rq);
 	if (err)
 		return err;
 	/* end_io runs exactly once, and complete() is its last touch of
 	 * `done`, so the stack frame may go once we are through. */
 	wait_for_completion(&done);
-	return rq.status;
+	return rq->status;
+}
+
+int block_rw(struct block_device *bd, enum blk_op op, u64 sector, void *buf,
+	     size_t len)
+{
+	struct blk_request rq = { .bdev = bd, .op = op, .sector = sector, .buf = buf };
+
+	return block_wait_rq(&rq, len);
+}
+
+int block_rw_segs(struct block_device *bd, enum blk_op op, u64 sector,
+		  const struct blk_seg *segs, u32 nr_segs, size_t len)
+{
+	struct blk_request rq = {
+		.bdev = bd, .op = op, .sector = sector, .segs = segs, .nr_segs = nr_segs,
+	};
+
+	return block_wait_rq(&rq, len);
 }
 
 int block_flush(struct block_device *bd)

@@ -13,11 +13,17 @@
  * virtio-blk and Linux, whatever the device's logical block size; a
  * request's offset and length must be multiples of the logical block size.
  *
- * Buffers are kernel virtual addresses in the direct map (kmalloc, pmm
- * pages) or the kernel image, which are physically contiguous; kernel
- * stacks and ioremap windows are mapped elsewhere and are refused with
- * -EFAULT. The driver splits a buffer into segments of at most the
- * device's segment size; a request may be at most max_bytes long.
+ * Data: a request carries either one buffer or a scatter vector.
+ *  - buf: a kernel virtual address in the direct map (kmalloc, pmm pages)
+ *    or the kernel image, which is physically contiguous; kernel stacks
+ *    and ioremap windows are mapped elsewhere and are refused with
+ *    -EFAULT. The driver cuts it into segments of at most the device's
+ *    segment size.
+ *  - segs: nr_segs physical ranges (user pages pinned by the submitter,
+ *    buffer-cache blocks of one run), which the device sees as one
+ *    request: at most max_segments of them, each a multiple of the
+ *    logical block size and at most max_segment_size long, in RAM.
+ * Either way a request may be at most max_bytes long.
  */
 #ifndef VIREO_BLOCK_BLOCK_H
 #define VIREO_BLOCK_BLOCK_H
@@ -25,6 +31,7 @@
 #include "kernel/lib/types.h"
 #include "kernel/lib/list.h"
 #include "kernel/sched/spinlock.h"
+#include "kernel/arch/x86_64/layout.h"
 
 #define SECTOR_SHIFT 9
 #define SECTOR_SIZE  (1u << SECTOR_SHIFT)
@@ -41,11 +48,23 @@ enum blk_op {
 	BLK_OP_GET_ID,          /* read the serial number into buf */
 };
 
+/* One data segment of a scattered request: where the device reads or
+ * writes, by physical (device) address. */
+struct blk_seg {
+	u64 phys;
+	u32 len;                        /* bytes */
+};
+
 struct blk_request {
 	struct block_device *bdev;
 	enum blk_op op;
 	u64 sector;
+	/* The data (see above): buf, or segs (buf NULL, reads and writes
+	 * only; the lengths add up to len). segs is read by the driver until
+	 * end_io runs, so it must live that long. */
 	void *buf;
+	const struct blk_seg *segs;
+	u32 nr_segs;
 	u32 len;                        /* bytes */
 	int status;                     /* 0 or -errno when end_io runs */
 	void (*end_io)(struct blk_request *rq);
@@ -53,9 +72,9 @@ struct blk_request {
 	/* Owned by the driver between submit and completion. */
 	struct list_node node;
 	void *driver_data;
-	u64 submit_ns;                  /* ktime_get() at block_submit(); 0 for
-					 * a request a driver issued itself
-					 * (not counted in the stats) */
+	u64 submit_tsc;                 /* TSC at block_submit(); 0 for a
+					 * request a driver issued itself (not
+					 * counted in the stats) */
 };
 
 struct block_device_ops {
@@ -81,7 +100,8 @@ struct block_device {
 	u64 nr_sectors;                 /* capacity in 512-byte sectors */
 	u32 logical_block_size;         /* bytes, a power of two >= 512 */
 	u32 physical_block_size;
-	u32 max_segments;               /* per request, from the device */
+	u32 max_segments;               /* per request, from the device; 0: no limit */
+	u32 max_segment_size;           /* bytes per segment; 0: no limit */
 	u32 max_bytes;                  /* longest request; 0: no limit */
 	u32 nr_queues;                  /* hardware queues */
 	u32 queue_depth;                /* requests in flight per queue */
@@ -117,9 +137,10 @@ struct block_device *block_next(struct block_device *prev);
 
 /* Validate and hand rq to the driver. 0: end_io will run once; negative
  * errno: it will not: -EROFS (write to a read-only device), -ERANGE (past
- * the end), -EINVAL (empty, misaligned, longer than max_bytes), -EFAULT
- * (buffer not in the direct map or the kernel image), -ENODEV
- * (unregistered), or the driver's error. */
+ * the end), -EINVAL (empty, misaligned, longer than max_bytes; segments
+ * that are too many, misaligned, too long or do not add up to len),
+ * -EFAULT (buffer not in the direct map or the kernel image, segment not
+ * in RAM), -ENODEV (unregistered), or the driver's error. */
 int block_submit(struct blk_request *rq);
 /* Drivers: the device finished rq (status in rq->status). */
 void blk_request_done(struct blk_request *rq);
@@ -127,6 +148,9 @@ void blk_request_done(struct blk_request *rq);
 /* Synchronous I/O for sleeping callers: returns 0 or a negative errno. */
 int block_rw(struct block_device *bd, enum blk_op op, u64 sector,
 	     void *buf, size_t len);
+/* The same for a scatter vector (reads and writes). */
+int block_rw_segs(struct block_device *bd, enum blk_op op, u64 sector,
+		  const struct blk_seg *segs, u32 nr_segs, size_t len);
 int block_flush(struct block_device *bd);
 
 /* A consistent snapshot of bd's statistics (for /sys/block/X/stat). */
@@ -135,6 +159,19 @@ void block_get_stats(struct block_device *bd, struct block_stats *out);
 static inline u64 block_size_bytes(const struct block_device *bd)
 {
 	return bd->nr_sectors << SECTOR_SHIFT;
+}
+
+/* A segment's address for kernel memory that could be a buf (direct map
+ * or kernel image). Host unit tests link the buffer cache against a
+ * file-backed shim whose "physical" address is the host's own pointer
+ * (as kernel/mm/page.h does for frames). */
+static inline u64 blk_seg_addr(const void *p)
+{
+#ifdef HOST_TEST
+	return (uintptr_t)p;
+#else
+	return virt_to_phys(p);
+#endif
 }
 
 #endif

@@ -21,16 +21,28 @@ struct memdisk {
 	u32 flushes;
 };
 
+/* Copy len bytes between the disk at `at` and memory at p. */
+static void memdisk_copy(const struct blk_request *rq, u8 *at, void *p, u32 len)
+{
+	if (rq->op == BLK_OP_READ)
+		memcpy(p, at, len);
+	else
+		memcpy(at, p, len);
+}
+
 static int memdisk_submit(struct block_device *bd, struct blk_request *rq)
 {
 	struct memdisk *m = bd->driver_data;
 	u8 *at = m->data + (rq->sector << SECTOR_SHIFT);
 
 	m->submits++;
-	if (rq->op == BLK_OP_READ)
-		memcpy(rq->buf, at, rq->len);
-	else if (rq->op == BLK_OP_WRITE)
-		memcpy(at, rq->buf, rq->len);
+	if ((rq->op == BLK_OP_READ || rq->op == BLK_OP_WRITE) && rq->segs) {
+		for (u32 i = 0; i < rq->nr_segs; i++) {
+			memdisk_copy(rq, at, phys_to_virt(rq->segs[i].phys), rq->segs[i].len);
+			at += rq->segs[i].len;
+		}
+	} else if (rq->op == BLK_OP_READ || rq->op == BLK_OP_WRITE)
+		memdisk_copy(rq, at, rq->buf, rq->len);
 	else if (rq->op == BLK_OP_FLUSH)
 		m->flushes++;
 	else
@@ -228,4 +240,96 @@ KTEST(block_rw_roundtrip_and_stats)
 	memdisk_free(m);
 	kfree(w);
 	kfree(r);
+}
+
+/* Scatter vectors: validated whole before the driver sees them, and a
+ * valid one moves the data of every segment, in order, as one request. */
+KTEST(block_submit_validates_segments)
+{
+	struct memdisk *m = memdisk_new("ktmem4", 1024);
+	u8 *a = kmalloc(4096, GFP_KERNEL), *b = kmalloc(4096, GFP_KERNEL);
+	struct blk_seg segs[3];
+	struct blk_request rq = { 0 };
+	u32 ends = 0;
+
+	KT_ASSERT(m && a && b);
+	m->bd.max_segments = 2;
+	m->bd.max_segment_size = 2048;
+	m->bd.max_bytes = 4096;
+	KT_ASSERT_EQ(block_register(&m->bd), 0);
+	for (u32 i = 0; i < MEMDISK_SECTORS * SECTOR_SIZE; i++)
+		m->data[i] = (u8)(i * 13 + i / 512);
+	rq = (struct blk_request){ .bdev = &m->bd, .op = BLK_OP_READ, .sector = 2,
+				   .segs = segs, .end_io = count_end_io, .private = &ends };
+	segs[0] = (struct blk_seg){ virt_to_phys(b + 1024), 1024 };
+	segs[1] = (struct blk_seg){ virt_to_phys(a), 2048 };
+	segs[2] = (struct blk_seg){ virt_to_phys(a + 2048), 1024 };
+
+	/* Lengths must add up to len, each a multiple of the 1 KiB block. */
+	rq.nr_segs = 2;
+	rq.len = 2048;
+	KT_ASSERT_EQ(block_submit(&rq), -EINVAL);
+	segs[0].len = 1536;
+	segs[1].len = 512;
+	rq.len = 2048;
+	KT_ASSERT_EQ(block_submit(&rq), -EINVAL);
+	segs[0].len = 1024;
+	segs[1].len = 2048;
+	/* More segments than the device takes, a segment longer than its
+	 * segment size, a request longer than max_bytes. */
+	rq.nr_segs = 3;
+	rq.len = 4096;
+	KT_ASSERT_EQ(block_submit(&rq), -EINVAL);
+	rq.nr_segs = 2;
+	segs[1].len = 3072;
+	rq.len = 4096;
+	KT_ASSERT_EQ(block_submit(&rq), -EINVAL);
+	segs[1].len = 2048;
+	m->bd.max_bytes = 2048;
+	rq.len = 3072;
+	KT_ASSERT_EQ(block_submit(&rq), -EINVAL);
+	m->bd.max_bytes = 4096;
+	/* Empty vectors, a buf as well, a segment that is not RAM, and
+	 * anything but a read or a write. */
+	rq.nr_segs = 0;
+	KT_ASSERT_EQ(block_submit(&rq), -EINVAL);
+	rq.nr_segs = 2;
+	rq.buf = a;
+	KT_ASSERT_EQ(block_submit(&rq), -EINVAL);
+	rq.buf = NULL;
+	segs[1].phys = ~0ULL & ~1023ULL;
+	KT_ASSERT_EQ(block_submit(&rq), -EFAULT);
+	segs[1].phys = virt_to_phys(a);
+	rq.op = BLK_OP_GET_ID;
+	KT_ASSERT_EQ(block_submit(&rq), -EINVAL);
+	rq.op = BLK_OP_READ;
+	KT_ASSERT_EQ(m->submits, 0);
+	KT_ASSERT_EQ(ends, 0);
+
+	/* Valid: sectors 2..7 land in b[1024..2048) then a[0..2048). */
+	memset(a, 0, 4096);
+	memset(b, 0, 4096);
+	KT_ASSERT_EQ(block_submit(&rq), 0);
+	KT_ASSERT_EQ(ends, 1);
+	KT_ASSERT_EQ(m->submits, 1);
+	KT_ASSERT_EQ(memcmp(b + 1024, m->data + 2 * SECTOR_SIZE, 1024), 0);
+	KT_ASSERT_EQ(memcmp(a, m->data + 4 * SECTOR_SIZE, 2048), 0);
+	KT_ASSERT_EQ(b[0], 0);
+	KT_ASSERT_EQ(a[2048], 0);
+
+	/* And back: a synchronous write of the two segments swapped. */
+	segs[0] = (struct blk_seg){ virt_to_phys(a), 2048 };
+	segs[1] = (struct blk_seg){ virt_to_phys(b + 1024), 1024 };
+	KT_ASSERT_EQ(block_rw_segs(&m->bd, BLK_OP_WRITE, 10, segs, 2, 3072), 0);
+	KT_ASSERT_EQ(memcmp(m->data + 10 * SECTOR_SIZE, a, 2048), 0);
+	KT_ASSERT_EQ(memcmp(m->data + 14 * SECTOR_SIZE, b + 1024, 1024), 0);
+	m->bd.read_only = true;
+	KT_ASSERT_EQ(block_rw_segs(&m->bd, BLK_OP_WRITE, 10, segs, 2, 3072), -EROFS);
+	KT_ASSERT_EQ(m->submits, 2);
+
+	block_unregister(&m->bd);
+	block_wait_unused(&m->bd);
+	memdisk_free(m);
+	kfree(a);
+	kfree(b);
 }

@@ -643,6 +643,31 @@ out:
 	return err;
 }
 
+size_t vm_prefault(struct mm *mm, uintptr_t addr, size_t len, unsigned access)
+{
+	uintptr_t va = ALIGN_DOWN(addr, PAGE_SIZE);
+	size_t done = 0;
+
+	if (addr >= USER_END)
+		return 0;
+	len = MIN(len, USER_END - addr);
+	while (done < len) {
+		phys_addr_t pa;
+		unsigned prot;
+
+		/* Mapped as needed already: no lock, only this process changes
+		 * its own page tables. */
+		if (vmm_query(mm->as, va, &pa, &prot) ||
+		    ((access & VM_WRITE) && !(prot & VM_WRITE))) {
+			if (vm_fault(mm, va, access))
+				break;
+		}
+		done = MIN(len, va + PAGE_SIZE - addr);
+		va += PAGE_SIZE;
+	}
+	return done;
+}
+
 int vm_write_direct(struct mm *mm, uintptr_t addr, const void *buf, size_t len)
 {
 	const u8 *src = buf;

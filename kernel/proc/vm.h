@@ -99,6 +99,13 @@ uintptr_t vm_brk(struct mm *mm, uintptr_t addr);
  * read. 0 if the page is now there, -EFAULT if the access is not allowed
  * (SIGSEGV), -ENOMEM, or -EIO if the file could not be read (SIGBUS). */
 int vm_fault(struct mm *mm, uintptr_t addr, unsigned access);
+/* Fault in [addr, addr + len) of mm for access (VM_WRITE or 0) ahead of a
+ * copy made under a file system lock: the bytes from addr now there,
+ * short at the first page that cannot be. A fault taken during the copy
+ * could need that same lock (the buffer is a private mapping of the file
+ * being read or written); nothing unmaps a process's pages but the
+ * process itself, so the pages stay until its copy is done. */
+size_t vm_prefault(struct mm *mm, uintptr_t addr, size_t len, unsigned access);
 
 /* procfs: copy up to len bytes at addr out of mm (loaded or not) without
  * faulting anything in: the bytes copied, short at the first page that is

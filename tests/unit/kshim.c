@@ -268,15 +268,41 @@ static int shim_io(struct shim_disk *d, enum blk_op op, u64 off, void *buf, u32 
 	return n == (ssize_t)len ? 0 : -EIO;
 }
 
+/* A scatter vector as block_submit checks it (block.h): count, each
+ * segment a block multiple within the segment size, the sum len. A
+ * segment's "physical" address is a host pointer (blk_seg_addr). */
+static int shim_check_segs(const struct block_device *bd, const struct blk_request *rq)
+{
+	u64 total = 0;
+
+	if (rq->buf || !rq->nr_segs ||
+	    (bd->max_segments && rq->nr_segs > bd->max_segments) ||
+	    (rq->op != BLK_OP_READ && rq->op != BLK_OP_WRITE))
+		return -EINVAL;
+	for (u32 i = 0; i < rq->nr_segs; i++) {
+		u32 len = rq->segs[i].len;
+
+		if (!len || len % bd->logical_block_size ||
+		    (bd->max_segment_size && len > bd->max_segment_size))
+			return -EINVAL;
+		total += len;
+	}
+	return total == rq->len ? 0 : -EINVAL;
+}
+
 /* Synchronous: end_io runs before submit returns, as the interface allows. */
 int block_submit(struct blk_request *rq)
 {
 	struct block_device *bd = rq->bdev;
 	struct shim_disk *d = bd->driver_data;
+	u64 off = rq->sector << SECTOR_SHIFT;
 
 	if (rq->op != BLK_OP_FLUSH &&
 	    (rq->len % bd->logical_block_size ||
-	     rq->sector + rq->len / SECTOR_SIZE > bd->nr_sectors))
+	     rq->sector + rq->len / SECTOR_SIZE > bd->nr_sectors ||
+	     (bd->max_bytes && rq->len > bd->max_bytes)))
+		return -EINVAL;
+	if (rq->segs && shim_check_segs(bd, rq))
 		return -EINVAL;
 	if (rq->op == BLK_OP_WRITE && bd->read_only)
 		return -EROFS;
@@ -284,8 +310,15 @@ int block_submit(struct blk_request *rq)
 	if (rq->op == BLK_OP_FLUSH) {
 		__atomic_add_fetch(&d->flushes, 1, __ATOMIC_RELAXED);
 		rq->status = d->fd >= 0 && fsync(d->fd) ? -EIO : 0;
+	} else if (rq->segs) {
+		rq->status = 0;
+		for (u32 i = 0; i < rq->nr_segs && !rq->status; i++) {
+			rq->status = shim_io(d, rq->op, off,
+					     (void *)(uintptr_t)rq->segs[i].phys, rq->segs[i].len);
+			off += rq->segs[i].len;
+		}
 	} else {
-		rq->status = shim_io(d, rq->op, rq->sector << SECTOR_SHIFT, rq->buf, rq->len);
+		rq->status = shim_io(d, rq->op, off, rq->buf, rq->len);
 	}
 	rq->end_io(rq);
 	return 0;

@@ -171,6 +171,43 @@ static void t_tmp_file(void)
 	unlink("/tmp/t_filemap");
 }
 
+/*
+ * I/O between a file and a private mapping of that same file: write(2)
+ * from the mapping faults its pages in while the file system is inside
+ * the write, read(2) into it faults them in for writing. Both used to
+ * wait on the file's own lock from inside the fault on tmpfs.
+ */
+static void t_self_io(void)
+{
+	char buf[8192], c;
+	int fd = open("/tmp/t_filemap_io", O_CREAT | O_RDWR | O_TRUNC, 0644);
+	char *p;
+
+	memset(buf, 'x', 4096);
+	memset(buf + 4096, 'y', 4096);
+	CHECK(fd >= 0 && write(fd, buf, sizeof(buf)) == (ssize_t)sizeof(buf));
+	p = mmap(NULL, sizeof(buf), PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	CHECK(p != MAP_FAILED);
+	if (p == MAP_FAILED)
+		return;
+	/* Page 1 of the mapping, never touched, written over page 0. */
+	CHECK(pwrite(fd, p + 4096, 4096, 0) == 4096);
+	CHECK(pread(fd, &c, 1, 0) == 1 && c == 'y');
+	/* Read page 0 ('y' now) into page 1 of a fresh mapping: a write
+	 * fault during the read. */
+	munmap(p, sizeof(buf));
+	p = mmap(NULL, sizeof(buf), PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	CHECK(p != MAP_FAILED);
+	if (p == MAP_FAILED)
+		return;
+	CHECK(pread(fd, p + 4096, 4096, 0) == 4096);
+	CHECK(p[4096] == 'y' && p[8191] == 'y');
+	CHECK(pread(fd, &c, 1, 4096) == 1 && c == 'y');
+	munmap(p, sizeof(buf));
+	close(fd);
+	unlink("/tmp/t_filemap_io");
+}
+
 static long mem_free_kb(void)
 {
 	char buf[4096], *s;
@@ -219,6 +256,7 @@ int main(int argc, char **argv)
 		return check_self();
 	t_own_binary();
 	t_tmp_file();
+	t_self_io();
 	t_exec_loop();
 	test_done();
 }
