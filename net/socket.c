@@ -254,9 +254,33 @@ static int sock_timeo_set(u64 *out, const void *val, u32 len)
 	return 0;
 }
 
+/* SO_LINGER's value: Linux's struct linger, which no uapi header has. */
+struct sock_linger {
+	int l_onoff;
+	int l_linger;                   /* seconds */
+};
+
+static int sock_linger_set(struct socket *so, const void *val, u32 len)
+{
+	struct sock_linger l;
+
+	if (len < sizeof(l))
+		return -EINVAL;
+	memcpy(&l, val, sizeof(l));
+	mutex_lock(&net_lock);
+	so->linger = l.l_onoff != 0;
+	/* A negative time waits for as long as it takes, as on Linux. */
+	so->linger_ns = l.l_linger < 0 ? ~0ULL : (u64)l.l_linger * NSEC_PER_SEC;
+	mutex_unlock(&net_lock);
+	return 0;
+}
+
 int sock_setsockopt(struct socket *so, int level, int name, const void *val, u32 len)
 {
 	int v = 0, err = 0;
+
+	if (level == SOL_SOCKET && name == SO_LINGER)
+		return sock_linger_set(so, val, len);
 
 	if (level == SOL_SOCKET && (name == SO_RCVTIMEO || name == SO_SNDTIMEO)) {
 		mutex_lock(&net_lock);
@@ -305,6 +329,17 @@ out:
 int sock_getsockopt(struct socket *so, int level, int name, void *val, u32 *len)
 {
 	int v = 0, err = 0;
+
+	if (level == SOL_SOCKET && name == SO_LINGER) {
+		struct sock_linger l = { so->linger, 0 };
+
+		if (*len < sizeof(l))
+			return -EINVAL;
+		l.l_linger = (int)MIN(so->linger_ns / NSEC_PER_SEC, (u64)(~0u >> 1));
+		memcpy(val, &l, sizeof(l));
+		*len = sizeof(l);
+		return 0;
+	}
 
 	if (level == SOL_SOCKET && (name == SO_RCVTIMEO || name == SO_SNDTIMEO)) {
 		u64 t = name == SO_RCVTIMEO ? so->rcvtimeo : so->sndtimeo;

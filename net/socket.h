@@ -94,6 +94,10 @@ struct socket {
 	int error;                      /* pending SO_ERROR (negative) */
 	u32 rcvbuf, sndbuf;             /* SO_RCVBUF/SO_SNDBUF bytes */
 	u64 rcvtimeo, sndtimeo;         /* ns, 0 = forever */
+	bool linger;                    /* SO_LINGER on: close waits ... */
+	u64 linger_ns;                  /* ... this long for the peer's ack
+					 * of everything sent (0: close
+					 * aborts the connection instead) */
 	const struct sock_ops *ops;
 	void *proto;                    /* struct udp_sock / struct tcp_sock */
 	struct wait_queue wq;           /* readers, writers, acceptors, poll */
@@ -103,7 +107,10 @@ struct socket {
  * with SOCK_NONBLOCK | SOCK_CLOEXEC (the latter is the fd layer's);
  * protocol 0 or the type's IPPROTO_. */
 int sock_create(int family, int type, int protocol, struct socket **out);
-/* Close: a TCP connection goes on closing in the background. */
+/* Close: a TCP connection goes on closing in the background; with
+ * SO_LINGER on, after waiting (up to its time) for the peer to have
+ * acknowledged all data and the FIN, or at once with a reset for a
+ * linger time of 0. */
 void sock_release(struct socket *so);
 
 int sock_bind(struct socket *so, const struct sockaddr *addr, u32 len);

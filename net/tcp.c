@@ -558,10 +558,42 @@ static unsigned tcp_poll(struct socket *so)
 	return mask;
 }
 
+/* SO_LINGER's wait is over: the peer acknowledged our FIN (and so all
+ * data before it), or the connection is gone. */
+static bool tcp_linger_done(struct socket *so)
+{
+	struct tcp_sock *tp = tcp_sk(so);
+
+	return tp->state == TCPS_FIN_WAIT2 || tp->state == TCPS_TIME_WAIT ||
+	       tp->state == TCPS_CLOSED || so->error;
+}
+
+/* close() with SO_LINGER on a connection: a linger time of 0 aborts it
+ * (reset, unsent and unread data dropped); otherwise the FIN is queued
+ * and close waits for its ack that long, then the connection goes on
+ * closing in the background like any other. */
+static void tcp_linger(struct socket *so)
+{
+	struct tcp_sock *tp = tcp_sk(so);
+
+	if (tp->state == TCPS_LISTEN || tp->state == TCPS_CLOSED ||
+	    tp->state == TCPS_SYN_SENT)
+		return;
+	if (!so->linger_ns) {
+		tcp_send_reset(tp);
+		tcp_done(tp, 0);        /* release below frees it */
+		return;
+	}
+	tcp_shutdown(so, SHUT_WR);
+	sock_wait(so, tcp_linger_done, so->linger_ns == ~0ULL ? 0 : so->linger_ns);
+}
+
 static void tcp_release(struct socket *so)
 {
 	struct tcp_sock *tp = tcp_sk(so), *c, *tmp;
 
+	if (so->linger)
+		tcp_linger(so);
 	so->proto = NULL;
 	tp->so = NULL;
 	switch (tp->state) {

@@ -323,6 +323,52 @@ static void t_udp(void)
 }
 
 /* The file at path contains needle. */
+/* SO_LINGER: read back as set; a linger time of 0 makes close abort
+ * (the peer reads ECONNRESET); a positive one makes close wait until the
+ * peer has acknowledged the data, which the peer can then still read. */
+static void t_linger(void)
+{
+	struct linger lg = { 1, 0 }, got;
+	socklen_t len = sizeof(got);
+	int l = tcp_listener(), c, a;
+	struct sockaddr_in to = sin_of("127.0.0.1", port_of(l));
+	char buf[8];
+
+	c = socket(AF_INET, SOCK_STREAM, 0);
+	CHECK(getsockopt(c, SOL_SOCKET, SO_LINGER, &got, &len) == 0 &&
+	      len == sizeof(got) && !got.l_onoff);
+	CHECK_ERR(setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof(int)), EINVAL);
+	CHECK(setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)) == 0);
+	len = sizeof(got);
+	CHECK(getsockopt(c, SOL_SOCKET, SO_LINGER, &got, &len) == 0 &&
+	      got.l_onoff == 1 && got.l_linger == 0);
+	CHECK(connect(c, (struct sockaddr *)&to, sizeof(to)) == 0);
+	a = accept(l, NULL, NULL);
+	CHECK(a >= 0);
+	CHECK(write(c, "lost", 4) == 4);
+	close(c);                               /* l_linger 0: reset */
+	CHECK(readable(a, 5000));
+	errno = 0;
+	/* The data may or may not have arrived before the reset. */
+	while (read(a, buf, sizeof(buf)) > 0)
+		;
+	CHECK(errno == ECONNRESET);
+	close(a);
+
+	lg = (struct linger){ 1, 5 };
+	c = socket(AF_INET, SOCK_STREAM, 0);
+	CHECK(setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)) == 0);
+	CHECK(connect(c, (struct sockaddr *)&to, sizeof(to)) == 0);
+	a = accept(l, NULL, NULL);
+	CHECK(a >= 0);
+	CHECK(write(c, "kept", 4) == 4);
+	close(c);                               /* waits for the ack */
+	CHECK(read(a, buf, sizeof(buf)) == 4 && !memcmp(buf, "kept", 4));
+	CHECK(read(a, buf, sizeof(buf)) == 0);
+	close(a);
+	close(l);
+}
+
 static int file_has(const char *path, const char *needle)
 {
 	static char buf[16384];
@@ -387,6 +433,7 @@ static int run_api(void)
 	t_fork_share();
 	t_bad_msgs();
 	t_udp();
+	t_linger();
 	t_ioctl_proc();
 	test_done();
 	return 0;
