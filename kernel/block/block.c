@@ -64,16 +64,17 @@ int block_register(struct block_device *bd)
 
 void block_unregister(struct block_device *bd)
 {
-	unsigned long f = spin_lock_irqsave(&block_lock);
+	unsigned long f = spin_lock_irqsave(&bd->lock);
 
-	list_del(&bd->node);
-	spin_unlock_irqrestore(&block_lock, f);
-
-	/* From here block_submit() refuses new requests; one that passed the
-	 * check just before is the driver's to finish or fail. */
-	f = spin_lock_irqsave(&bd->lock);
+	/* First refuse new requests, then leave the namespace: whoever sees
+	 * the name gone also sees block_submit() fail. A request that passed
+	 * the check just before is the driver's to finish or fail. */
 	bd->gone = true;
 	spin_unlock_irqrestore(&bd->lock, f);
+
+	f = spin_lock_irqsave(&block_lock);
+	list_del(&bd->node);
+	spin_unlock_irqrestore(&block_lock, f);
 }
 
 void block_wait_unused(struct block_device *bd)
