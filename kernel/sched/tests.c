@@ -247,13 +247,21 @@ static void spinner(void *arg)
 KTEST(sched_preempts_busy_threads)
 {
 	struct sched_cpu_stats before, after;
+	u64 deadline;
 
 	spin_stop = 0;
 	spin_counts[0] = spin_counts[1] = 0;
 	sched_cpu_stats(0, &before);
 	KT_ASSERT_EQ(t_start(0, "spin0", spinner, &spin_counts[0], 0), 0);
 	KT_ASSERT_EQ(t_start(1, "spin1", spinner, &spin_counts[1], 0), 0);
-	msleep(60);
+	/* Both must get to run: a few slices, or (a stalled vCPU on a busy
+	 * host) as long as it takes, up to 5 s; without preemption one of
+	 * them never does. */
+	deadline = ktime_get() + 5 * NSEC_PER_SEC;
+	do
+		msleep(60);
+	while ((!READ_ONCE(spin_counts[0]) || !READ_ONCE(spin_counts[1])) &&
+	       ktime_get() < deadline);
 	WRITE_ONCE(spin_stop, 1);
 	task_join(&t_tasks[0]);
 	task_join(&t_tasks[1]);
