@@ -31,6 +31,11 @@ struct list_node all_procs = LIST_INIT(all_procs);
 static u32 nr_procs;
 static u32 last_pid;
 static struct proc *init_proc;
+/* Children that reaped themselves at exit (their parent ignores SIGCHLD
+ * or set SA_NOCLDWAIT), off every other list, by sibling: an exiting
+ * thread cannot free the stack it runs on, so the next fork or exit
+ * (reap_detached) joins and frees them. proc_lock. */
+static struct list_node detached = LIST_INIT(detached);
 
 u32 proc_count(void)
 {
@@ -182,6 +187,30 @@ static void proc_free(struct proc *p)
 	kfree(p);
 }
 
+/* Free a zombie that is no longer on any list. */
+static void reap(struct proc *c)
+{
+	task_join(&c->thread->task);
+	proc_free(c);
+}
+
+/* Free the children that reaped themselves (detached). */
+static void reap_detached(void)
+{
+	for (;;) {
+		unsigned long flags = spin_lock_irqsave(&proc_lock);
+		struct proc *c = list_empty(&detached) ? NULL :
+				 list_first_entry(&detached, struct proc, sibling);
+
+		if (c)
+			list_del(&c->sibling);
+		spin_unlock_irqrestore(&proc_lock, flags);
+		if (!c)
+			return;
+		reap(c);
+	}
+}
+
 static void default_rlimits(struct proc *p)
 {
 	for (int i = 0; i < RLIM_NLIMITS; i++)
@@ -262,6 +291,7 @@ long proc_clone(u64 flags, uintptr_t newsp, uintptr_t parent_tid,
 			(unsigned long)(flags & ~supported));
 		return -EINVAL;
 	}
+	reap_detached();
 	p = proc_alloc();
 	if (!p)
 		return -ENOMEM;
@@ -528,6 +558,17 @@ static void init_exited(int wstatus)
 	machine_power_off(code);
 }
 
+/* Does p reap itself at exit? As Linux (sigaction(2), wait(2) NOTES): when
+ * its exit signal is SIGCHLD and the parent ignores SIGCHLD or set
+ * SA_NOCLDWAIT, no zombie is left. proc_lock held. */
+static bool exit_detaches_locked(const struct proc *p)
+{
+	const struct sigaction *ka = &p->parent->sigaction[SIGCHLD - 1];
+
+	return p->sig.exit_signal == SIGCHLD &&
+	       (ka->sa_handler == SIG_IGN || (ka->sa_flags & SA_NOCLDWAIT));
+}
+
 void __noreturn proc_exit(int wstatus)
 {
 	struct proc *p = current_proc(), *c, *tmp;
@@ -540,6 +581,7 @@ void __noreturn proc_exit(int wstatus)
 
 	if (p == init_proc)
 		init_exited(wstatus);
+	reap_detached();
 	signal_exit(p);
 	if (t->clear_child_tid) {
 		u32 zero = 0;
@@ -576,6 +618,14 @@ void __noreturn proc_exit(int wstatus)
 	}
 	p->wstatus = wstatus;
 	p->state = PROC_ZOMBIE;
+	if (exit_detaches_locked(p)) {
+		/* Gone from the tree and from /proc now; the parent's wait
+		 * finds one child fewer (-ECHILD once none is left). */
+		list_del(&p->sibling);
+		list_del(&p->all_node);
+		nr_procs--;
+		list_add_tail(&p->sibling, &detached);
+	}
 	jobctl_child_exit_locked(p, wstatus);
 	/* Still under proc_lock: the parent cannot reap us before we are
 	 * off to task_exit, and task_join covers the rest. */
@@ -595,13 +645,6 @@ static bool wait_match(struct proc *c, int pid, struct proc *me)
 	if (pid == 0)
 		return c->pgid == me->pgid;
 	return c->pgid == (u32)-pid;
-}
-
-/* Free a zombie that is no longer on any list. */
-static void reap(struct proc *c)
-{
-	task_join(&c->thread->task);
-	proc_free(c);
 }
 
 /*

@@ -9,7 +9,9 @@
  * to user mode with RAX = 0; proc_exit releases everything but the
  * process's small core and its kernel stack, re-parents its children to
  * init and leaves a zombie; the parent's wait reaps the zombie, which
- * frees the rest. When PID 1 exits the machine powers off.
+ * frees the rest. A parent that ignores SIGCHLD or set SA_NOCLDWAIT gets
+ * no zombie: the child leaves the tree at exit and the next fork or exit
+ * frees it. When PID 1 exits the machine powers off.
  *
  * Locking: proc_lock (a spinlock) protects the process tree (parent,
  * children, sibling), the pid list, pgid/sid, state and wstatus. The rest
