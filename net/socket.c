@@ -13,9 +13,9 @@
 #include "kernel/time/clock.h"
 #include "kernel/time/timer.h"
 
-static bool (*sock_signal_pending)(void);
+static int (*sock_signal_pending)(void);
 
-void sock_set_signal_hook(bool (*pending)(void))
+void sock_set_signal_hook(int (*pending)(void))
 {
 	sock_signal_pending = pending;
 }
@@ -472,8 +472,13 @@ int sock_wait(struct socket *so, bool (*cond)(struct socket *so), u64 timeout_ns
 		prepare_to_wait(&so->wq, &e);
 		if (cond(so))
 			break;
-		if (sock_signal_pending && sock_signal_pending()) {
-			err = -EINTR;
+		err = sock_signal_pending ? sock_signal_pending() : 0;
+		if (err) {
+			/* As Linux (signal(7)): a timed wait is not restarted,
+			 * even under SA_RESTART; it would start its timeout
+			 * over. */
+			if (deadline)
+				err = -EINTR;
 			break;
 		}
 		if (deadline && ktime_get() >= deadline) {

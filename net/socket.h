@@ -7,9 +7,12 @@
  *
  * Every function takes net_lock itself; the caller holds nothing. Errors
  * are negative errnos with Linux's meaning. Blocking calls sleep on the
- * socket's wait queue and return -EINTR when the signal hook says a
- * signal is pending, -EAGAIN at once in non-blocking mode (SOCK_NONBLOCK
- * or MSG_DONTWAIT) and after SO_RCVTIMEO/SO_SNDTIMEO.
+ * socket's wait queue and end when the signal hook says a signal is
+ * pending: with the hook's restart code (the process layer's
+ * -ERESTARTSYS: restarted under SA_RESTART, else -EINTR) when the call has
+ * no timeout, with -EINTR when SO_RCVTIMEO/SO_SNDTIMEO gives it one. They
+ * return -EAGAIN at once in non-blocking mode (SOCK_NONBLOCK or
+ * MSG_DONTWAIT) and after the timeout (connect: -EINPROGRESS).
  *
  * Data moves through struct sock_msg, whose iovecs are user pointers
  * (copied with copy_from_user/copy_to_user, -EFAULT on a bad one) or
@@ -142,14 +145,16 @@ ssize_t sock_recvfrom(struct socket *so, void *buf, size_t len, int flags,
 		      struct sockaddr_in *from);
 
 /* The process layer registers "does the current task have a signal
- * pending?"; sleeping socket calls then return -EINTR. */
-void sock_set_signal_hook(bool (*pending)(void));
+ * pending?": 0, or the negative code a sleeping socket call without a
+ * timeout ends with (the process layer turns it into -EINTR or a
+ * restart; it never reaches user space). */
+void sock_set_signal_hook(int (*pending)(void));
 
 /* ---- for the protocols (net_lock held) ---- */
 
 /* Sleep until cond(so) (re-checked after every wake-up) with net_lock
  * released meanwhile. timeout_ns 0: forever. Returns 0, -EAGAIN
- * (timed out), -EINTR. */
+ * (timed out), the signal hook's code (no timeout) or -EINTR (with one). */
 int sock_wait(struct socket *so, bool (*cond)(struct socket *so), u64 timeout_ns);
 /* Wake everyone sleeping on or polling so. */
 void sock_wake(struct socket *so);

@@ -267,6 +267,23 @@ static bool tcp_connected(struct socket *so)
 	return tp->state != TCPS_SYN_SENT && tp->state != TCPS_SYN_RECV;
 }
 
+/* A blocking connect's wait for the handshake, as Linux bounds it: by
+ * SO_SNDTIMEO (then -EINPROGRESS, the handshake goes on). */
+static int tcp_connect_wait(struct socket *so)
+{
+	struct tcp_sock *tp = tcp_sk(so);
+	int err = sock_wait(so, tcp_connected, so->sndtimeo);
+
+	if (err)
+		return err == -EAGAIN ? -EINPROGRESS : err;
+	if (tp->state == TCPS_CLOSED) {
+		err = so->error ? so->error : -ECONNREFUSED;
+		so->error = 0;
+		return err;
+	}
+	return 0;
+}
+
 static int tcp_connect(struct socket *so, const struct sockaddr_in *sin)
 {
 	struct tcp_sock *tp = tcp_sk(so);
@@ -276,7 +293,9 @@ static int tcp_connect(struct socket *so, const struct sockaddr_in *sin)
 	case TCPS_CLOSED:
 		break;
 	case TCPS_SYN_SENT:
-		return -EALREADY;
+		/* A blocking connect that a signal interrupted and SA_RESTART
+		 * restarted waits on, as on Linux. */
+		return so->nonblock ? -EALREADY : tcp_connect_wait(so);
 	case TCPS_LISTEN:
 		return -EINVAL;
 	default:
@@ -310,15 +329,7 @@ static int tcp_connect(struct socket *so, const struct sockaddr_in *sin)
 	tcp_send_syn(tp);
 	if (so->nonblock)
 		return -EINPROGRESS;
-	err = sock_wait(so, tcp_connected, 0);
-	if (err)
-		return err;
-	if (tp->state == TCPS_CLOSED) {
-		err = so->error ? so->error : -ECONNREFUSED;
-		so->error = 0;
-		return err;
-	}
-	return 0;
+	return tcp_connect_wait(so);
 }
 
 static bool tcp_writable(struct socket *so)

@@ -171,5 +171,5 @@ static const struct tty_signal_ops jobctl_tty_ops = {
 void jobctl_init(void)
 {
 	tty_set_signal_ops(&jobctl_tty_ops);
-	sock_set_signal_hook(signal_pending_bool);
+	sock_set_signal_hook(signal_pending);
 }

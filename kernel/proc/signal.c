@@ -237,11 +237,6 @@ int signal_pending(void)
 	return p && deliverable(p) ? -ERESTARTSYS : 0;
 }
 
-bool signal_pending_bool(void)
-{
-	return signal_pending() != 0;
-}
-
 void signal_set_temp_mask(u64 mask)
 {
 	struct proc *p = current_proc();

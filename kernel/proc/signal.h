@@ -128,7 +128,6 @@ bool signal_force_fault(int sig, int code, u64 addr);
  * call (one it does not block, a stop or SIGKILL). Delivery turns the code
  * into -EINTR or a restart. Kernel threads: 0. */
 int signal_pending(void);
-bool signal_pending_bool(void);
 
 /* Mark the current task sleeping before it looks at what would wake it
  * (a signal, SIGCONT, a timer). The store is a full barrier: the looks

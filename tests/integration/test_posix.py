@@ -1,6 +1,7 @@
 """[posix]: Linux ABI details real programs rely on, checked by a static
 musl program run as PID 1 from the initramfs (userspace/tests/t_posix.c):
-no zombies under SIGCHLD SIG_IGN / SA_NOCLDWAIT."""
+no zombies under SIGCHLD SIG_IGN / SA_NOCLDWAIT; SA_RESTART for blocking
+socket calls (EINTR with a socket timeout)."""
 
 import os
 import threading
