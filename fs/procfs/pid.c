@@ -9,9 +9,6 @@
  * Kernel threads are not processes here: they have task ids, not pids,
  * and the two number spaces overlap, so they are not listed (Linux's
  * kernel threads have pids; Vireo's do not).
- *
- * CPU time is not yet split between user and kernel mode: a process's
- * whole run time shows as user time (utime), its system time as 0.
  */
 #include "fs/procfs/internal.h"
 #include "kernel/arch/x86_64/layout.h"
@@ -51,18 +48,22 @@ static u64 pid_rss_pages(const struct proc_info *pi)
 	return pi->mm ? mm_resident_pages(pi->mm) : 0;
 }
 
+static u64 cycles_to_ticks(u64 cycles)
+{
+	return procfs_ns_to_ticks(procfs_cycles_to_ns(cycles));
+}
+
 static int pid_stat_show(const struct pfs_node *n, struct pfs_buf *b)
 {
 	struct proc_info pi;
 	int err = proc_info_get((u32)n->num, &pi);
 	const struct mm *mm;
-	u64 vsize, utime;
+	u64 vsize;
 
 	if (err)
 		return err;
 	mm = pi.mm;
 	vsize = pi.mm ? mm_virtual_size(pi.mm) : 0;
-	utime = procfs_ns_to_ticks(procfs_cycles_to_ns(pi.runtime_cycles));
 	/* The 52 fields of proc(5), 1-based: 1 pid, 2 comm, 3 state, 4 ppid,
 	 * 5 pgrp, 6 session, 7 tty_nr, 8 tpgid, 9 flags, 10-13 faults,
 	 * 14 utime, 15 stime, 16-17 children's, 18 priority, 19 nice,
@@ -72,11 +73,14 @@ static int pid_stat_show(const struct pfs_node *n, struct pfs_buf *b)
 	 * 38 exit_signal, 39 processor, 40 rt_priority, 41 policy,
 	 * 42 blkio ticks, 43-44 guest time, 45-47 data and brk,
 	 * 48-51 arguments and environment, 52 exit_code. */
-	pfs_printf(b, "%u (%s) %c %u %u %u 0 -1 0 0 0 0 0 %llu 0 0 0 20 0 1 0 %llu "
+	pfs_printf(b, "%u (%s) %c %u %u %u 0 -1 0 0 0 0 0 %llu %llu %llu %llu 20 0 1 0 %llu "
 		   "%llu %llu %llu 0 0 0 0 0 %llu %llu %llu %llu 0 0 0 %d %u 0 0 0 0 0 "
 		   "0 0 %llu %llu %llu %llu %llu 0\n",
 		   pi.pid, pi.comm, pi.state, pi.ppid, pi.pgid, pi.sid,
-		   (unsigned long long)utime,
+		   (unsigned long long)cycles_to_ticks(pi.user_cycles),
+		   (unsigned long long)cycles_to_ticks(pi.sys_cycles),
+		   (unsigned long long)cycles_to_ticks(pi.child_user_cycles),
+		   (unsigned long long)cycles_to_ticks(pi.child_sys_cycles),
 		   (unsigned long long)procfs_ns_to_ticks(pi.start_ns),
 		   (unsigned long long)vsize, (unsigned long long)pid_rss_pages(&pi),
 		   (unsigned long long)RLIM_INFINITY,

@@ -187,10 +187,49 @@ static void proc_free(struct proc *p)
 	kfree(p);
 }
 
-/* Free a zombie that is no longer on any list. */
-static void reap(struct proc *c)
+/* t's CPU time so far in TSC cycles, split by mode. For a thread running
+ * on another CPU the reads race with it: statistics, never more user time
+ * than run time. */
+static void thread_times(struct thread *t, u64 *user, u64 *sys)
 {
+	u64 total = sched_task_runtime_cycles(&t->task);
+	u64 u = READ_ONCE(t->user_cycles), since = READ_ONCE(t->user_since);
+
+	if (since && t != current_thread()) {
+		u64 now = rdtsc();
+
+		if (now > since)
+			u += now - since;       /* in user mode right now */
+	}
+	u = MIN(u, total);
+	*user = u;
+	*sys = total - u;
+}
+
+/* c's CPU time and its waited-for children's, user and system. */
+static void proc_total_times(struct proc *c, u64 times[2])
+{
+	thread_times(c->thread, &times[0], &times[1]);
+	times[0] += c->child_user_cycles;
+	times[1] += c->child_sys_cycles;
+}
+
+/* Free a zombie that is no longer on any list, adding its CPU time (and
+ * its children's) to the waiting parent's, if any, and to times[2]. */
+static void reap(struct proc *c, struct proc *parent, u64 times[2])
+{
+	u64 t[2];
+
 	task_join(&c->thread->task);
+	if (parent) {
+		proc_total_times(c, t);
+		parent->child_user_cycles += t[0];
+		parent->child_sys_cycles += t[1];
+		if (times) {
+			times[0] = t[0];
+			times[1] = t[1];
+		}
+	}
 	proc_free(c);
 }
 
@@ -207,7 +246,7 @@ static void reap_detached(void)
 		spin_unlock_irqrestore(&proc_lock, flags);
 		if (!c)
 			return;
-		reap(c);
+		reap(c, NULL, NULL);
 	}
 }
 
@@ -236,6 +275,8 @@ static void __noreturn thread_start(void *arg)
 
 		copy_to_user((void *)t->set_child_tid, &tid, sizeof(tid));
 	}
+	irq_disable();
+	proc_time_leave(t);
 	user_return(t->frame);
 }
 
@@ -469,6 +510,8 @@ static void __noreturn init_thread(void *arg)
 		if (!err) {
 			pr_info("proc: running %s as init (pid 1)\n", ia->paths[i]);
 			kfree(ia);
+			irq_disable();
+			proc_time_leave(t);
 			user_return(t->frame);
 		}
 		pr_warn("proc: cannot run %s as init: error %ld\n", ia->paths[i], err);
@@ -651,10 +694,11 @@ static bool wait_match(struct proc *c, int pid, struct proc *me)
  * Wait for a child matching (pid as wait4) to be a zombie, or to stop or
  * continue if options ask (jobctl.c): 0 and *out (a zombie is unlinked
  * and reaped unless nowait, then only looked at), -ECHILD, 0 with *out
- * NULL for WNOHANG, or -ERESTARTSYS when a signal comes first.
+ * NULL for WNOHANG, or -ERESTARTSYS when a signal comes first. times
+ * gets the child's CPU time and its children's (user, system cycles).
  */
 static long wait_child(int pid, int options, bool nowait, struct proc **out,
-		       int *wstatus, u32 *cpid)
+		       int *wstatus, u32 *cpid, u64 times[2])
 {
 	struct proc *me = current_proc(), *c;
 	struct wait_entry we = { .task = current_task() };
@@ -674,6 +718,7 @@ static long wait_child(int pid, int options, bool nowait, struct proc **out,
 				if (!jobctl_wait_report_locked(c, options, nowait, wstatus))
 					continue;
 				*cpid = c->pid;
+				proc_total_times(c, times);
 				spin_unlock_irqrestore(&proc_lock, flags);
 				finish_wait(&me->child_wait, &we);
 				*out = c;
@@ -688,8 +733,10 @@ static long wait_child(int pid, int options, bool nowait, struct proc **out,
 			}
 			spin_unlock_irqrestore(&proc_lock, flags);
 			finish_wait(&me->child_wait, &we);
-			if (!nowait)
-				reap(c);
+			if (nowait)
+				proc_total_times(c, times);
+			else
+				reap(c, me, times);
 			*out = c;
 			return 0;
 		}
@@ -706,8 +753,39 @@ static long wait_child(int pid, int options, bool nowait, struct proc **out,
 	}
 }
 
+static u64 cycles_to_ns(u64 cycles)
+{
+	u64 khz = clock_tsc_khz();
+
+	if (!khz)
+		return 0;
+	return cycles / khz * 1000000 + cycles % khz * 1000000 / khz;
+}
+
+static struct __kernel_old_timeval ns_to_timeval(u64 ns)
+{
+	return (struct __kernel_old_timeval){ (long)(ns / 1000000000),
+					      (long)(ns % 1000000000 / 1000) };
+}
+
+void proc_cputime(bool children, u64 *user_ns, u64 *sys_ns)
+{
+	struct proc *p = current_proc();
+	u64 u, s;
+
+	if (children) {
+		u = p->child_user_cycles;
+		s = p->child_sys_cycles;
+	} else {
+		thread_times(p->thread, &u, &s);
+	}
+	*user_ns = cycles_to_ns(u);
+	*sys_ns = cycles_to_ns(s);
+}
+
 long proc_wait4(int pid, uintptr_t status, int options, uintptr_t rusage)
 {
+	u64 times[2];
 	struct proc *c;
 	int wstatus;
 	u32 cpid;
@@ -715,18 +793,28 @@ long proc_wait4(int pid, uintptr_t status, int options, uintptr_t rusage)
 
 	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WALL | __WCLONE | __WNOTHREAD))
 		return -EINVAL;
-	err = wait_child(pid, options, false, &c, &wstatus, &cpid);
+	err = wait_child(pid, options, false, &c, &wstatus, &cpid, times);
 	if (err || !c)
 		return err;
 	if (status && copy_to_user((void *)status, &wstatus, sizeof(wstatus)))
 		return -EFAULT;
-	if (rusage && clear_user((void *)rusage, sizeof(struct rusage)))
-		return -EFAULT;
+	if (rusage) {
+		struct rusage ru;
+
+		/* The child's CPU time (with its children's), as Linux's
+		 * wait4 gives it; the other fields are not kept. */
+		memset(&ru, 0, sizeof(ru));
+		ru.ru_utime = ns_to_timeval(cycles_to_ns(times[0]));
+		ru.ru_stime = ns_to_timeval(cycles_to_ns(times[1]));
+		if (copy_to_user((void *)rusage, &ru, sizeof(ru)))
+			return -EFAULT;
+	}
 	return cpid;
 }
 
 long proc_waitid(int idtype, int id, uintptr_t infop, int options)
 {
+	u64 times[2];
 	struct siginfo si;
 	struct proc *c;
 	int pid, wstatus;
@@ -754,7 +842,7 @@ long proc_waitid(int idtype, int id, uintptr_t infop, int options)
 	default:
 		return -EINVAL;
 	}
-	err = wait_child(pid, options, options & WNOWAIT, &c, &wstatus, &cpid);
+	err = wait_child(pid, options, options & WNOWAIT, &c, &wstatus, &cpid, times);
 	if (err)
 		return err;
 	memset(&si, 0, sizeof(si));
@@ -943,7 +1031,8 @@ int proc_info_get(u32 pid, struct proc_info *out)
 		.pid = p->pid, .ppid = p->parent ? p->parent->pid : 0,
 		.pgid = p->pgid, .sid = p->sid, .state = proc_state_char(p),
 		.cpu = READ_ONCE(p->thread->task.cpu),
-		.runtime_cycles = sched_task_runtime_cycles(&p->thread->task),
+		.child_user_cycles = p->child_user_cycles,
+		.child_sys_cycles = p->child_sys_cycles,
 		.start_ns = p->start_ns,
 		.uid = p->uid, .euid = p->euid, .suid = p->suid,
 		.gid = p->gid, .egid = p->egid, .sgid = p->sgid,
@@ -951,6 +1040,7 @@ int proc_info_get(u32 pid, struct proc_info *out)
 		.exit_signal = p->sig.exit_signal,
 		.mm = p->mm, .files = p->files, .fs = p->fs,
 	};
+	thread_times(p->thread, &out->user_cycles, &out->sys_cycles);
 	for (int sig = 1; sig <= PROC_NSIG; sig++) {
 		if (p->sigaction[sig - 1].sa_handler == SIG_IGN)
 			out->sigignored |= sig_bit(sig);

@@ -27,6 +27,7 @@
 #include "kernel/sched/wait.h"
 #include "kernel/arch/x86_64/fpu.h"
 #include "kernel/arch/x86_64/traps.h"
+#include "kernel/arch/x86_64/x86.h"
 #include "kernel/proc/signal.h"
 #include <asm/signal.h>
 #include <linux/resource.h>
@@ -52,6 +53,14 @@ struct thread {
 	uintptr_t set_child_tid;        /* CLONE_CHILD_SETTID: written on first run */
 	uintptr_t clear_child_tid;      /* set_tid_address: zeroed at exit */
 	struct fpu_state fpu;           /* saved while switched out */
+	/* CPU time in user mode (the rest of the task's run time is system
+	 * time): user_cycles, TSC cycles of the finished stretches, and
+	 * user_since, the TSC when the thread last left for user mode, 0
+	 * from its next entry to the kernel until it leaves again. Written by
+	 * the thread itself (proc_time_*, and proc_switch while it is
+	 * switched); others read them racily, as statistics. */
+	u64 user_cycles;
+	u64 user_since;
 };
 
 enum proc_state {
@@ -84,6 +93,9 @@ struct proc {
 	struct proc_signals sig;
 	struct rlimit64 rlimit[RLIM_NLIMITS];
 	u64 start_ns;
+	/* TSC cycles of the children it waited for (and theirs), user and
+	 * system time: times(2)'s tms_cutime/tms_cstime. The process's own. */
+	u64 child_user_cycles, child_sys_cycles;
 };
 
 /* The process tree's lock and every process (all_node), for signals and
@@ -103,6 +115,44 @@ static inline struct proc *current_proc(void)
 
 	return t ? t->proc : NULL;
 }
+
+/*
+ * User/system CPU time: a thread's stretch in user mode runs from its
+ * exit to user mode (signal_exit_to_user, or a new thread's first
+ * user_return) to its next entry (syscall_dispatch, trap_dispatch from
+ * user mode): one TSC read at each end. An interrupt that preempts the
+ * thread enters the kernel first, so a stretch never spans a switch; the
+ * few instructions between the hooks and the mode change that a switch
+ * can split count as user time (proc_switch). Interrupts off for
+ * proc_time_leave, so nothing runs between it and the return.
+ */
+static inline void proc_time_enter(struct thread *t)
+{
+	u64 since = t->user_since;
+
+	if (since) {
+		t->user_cycles += rdtsc() - since;
+		t->user_since = 0;
+	}
+}
+
+static inline void proc_time_leave(struct thread *t)
+{
+	t->user_since = rdtsc();
+}
+
+/* An entry from user mode by an interrupt or exception (trap_dispatch). */
+static inline void proc_trap_entry(void)
+{
+	struct thread *t = current_thread();
+
+	if (t)
+		proc_time_enter(t);
+}
+
+/* The current process's CPU time so far in ns, user and system: its own
+ * (self) or its waited-for children's (times(2), getrusage). */
+void proc_cputime(bool children, u64 *user_ns, u64 *sys_ns);
 
 /* Fill ctx with the current process's identity and fs_struct. */
 void proc_vfs_ctx(struct vfs_ctx *ctx);
@@ -159,7 +209,8 @@ struct proc_info {
 	char state;                     /* R, S, D, T (stopped) or Z (exited,
 					 * not reaped) */
 	u32 cpu;                        /* where its thread last ran */
-	u64 runtime_cycles;             /* TSC cycles on a CPU so far */
+	u64 user_cycles, sys_cycles;    /* TSC cycles on a CPU so far, by mode */
+	u64 child_user_cycles, child_sys_cycles;  /* waited-for children's */
 	u64 start_ns;                   /* ktime_get() when it was created */
 	u32 uid, euid, suid, gid, egid, sgid;
 	u64 sigmask, sigpending, sigignored, sigcaught;  /* bit sig-1 */

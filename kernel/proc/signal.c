@@ -642,6 +642,7 @@ bool signal_exit_to_user(struct trap_frame *f)
 	}
 	full = p->sig.full_restore;
 	p->sig.full_restore = false;
+	proc_time_leave(t);
 	return full;
 }
 

@@ -24,8 +24,24 @@ void thread_load(struct thread *t)
 	fpu_restore(&t->fpu);
 }
 
+/* A thread switched between its CPU time hooks and the mode change
+ * (proc.h): user time stops at the switch and starts again at the switch
+ * back, so time off the CPU never counts. */
+static void time_switch(struct thread *prev, struct thread *next)
+{
+	if (prev && prev->user_since) {
+		u64 now = rdtsc();
+
+		prev->user_cycles += now - prev->user_since;
+		prev->user_since = now;
+	}
+	if (next && next->user_since)
+		next->user_since = rdtsc();
+}
+
 void proc_switch(struct task *prev, struct task *next)
 {
+	time_switch(prev->thread, next->thread);
 	if (prev->thread)
 		fpu_save(&prev->thread->fpu);
 	if (next->thread) {

@@ -112,9 +112,10 @@ static int clock_read(int clk, u64 *ns)
 		return 0;
 	case CLOCK_PROCESS_CPUTIME_ID:
 	case CLOCK_THREAD_CPUTIME_ID: {
-		u64 khz = clock_tsc_khz();
+		u64 user, sys;
 
-		*ns = khz ? current_task()->runtime_cycles * 1000 / khz * 1000 : 0;
+		proc_cputime(false, &user, &sys);
+		*ns = user + sys;
 		return 0;
 	}
 	default:

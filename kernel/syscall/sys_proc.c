@@ -17,6 +17,8 @@
 #include <linux/prctl.h>
 #include <linux/sched.h>
 #include <linux/time_types.h>
+#include <linux/times.h>
+#include <asm/param.h>
 
 SYSCALL_DEFINE0(fork)
 {
@@ -258,22 +260,51 @@ SYSCALL_DEFINE2(setrlimit, unsigned, res, const struct rlimit64 *, new)
 	return do_prlimit(0, res, new, NULL);
 }
 
+static struct __kernel_old_timeval ns_to_timeval(u64 ns)
+{
+	return (struct __kernel_old_timeval){ (long)(ns / NSEC_PER_SEC),
+					      (long)(ns % NSEC_PER_SEC / 1000) };
+}
+
+/* CPU times only: the other fields are not kept (zero). A process is one
+ * thread, so RUSAGE_THREAD is RUSAGE_SELF. */
 SYSCALL_DEFINE2(getrusage, int, who, struct rusage *, ru)
 {
-	u64 khz = clock_tsc_khz(), cycles = current_task()->runtime_cycles;
-	u64 ns = khz ? cycles * 1000 / khz * 1000 : 0;
 	struct rusage r;
+	u64 user, sys;
 
 	if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD)
 		return -EINVAL;
 	memset(&r, 0, sizeof(r));
-	if (who != RUSAGE_CHILDREN) {
-		/* CPU time is not split into user and system time yet: it
-		 * all counts as user time. */
-		r.ru_utime.tv_sec = (long)(ns / NSEC_PER_SEC);
-		r.ru_utime.tv_usec = (long)(ns % NSEC_PER_SEC / 1000);
-	}
+	proc_cputime(who == RUSAGE_CHILDREN, &user, &sys);
+	r.ru_utime = ns_to_timeval(user);
+	r.ru_stime = ns_to_timeval(sys);
 	return copy_to_user(ru, &r, sizeof(r));
+}
+
+static __kernel_clock_t ns_to_clock_t(u64 ns)
+{
+	return (__kernel_clock_t)(ns / (NSEC_PER_SEC / HZ));
+}
+
+/* Clock ticks (USER_HZ, asm/param.h's HZ) since boot, and the process's
+ * and its waited-for children's user and system time in ticks. */
+SYSCALL_DEFINE1(times, struct tms *, ubuf)
+{
+	struct tms t;
+	u64 user, sys;
+
+	if (ubuf) {
+		proc_cputime(false, &user, &sys);
+		t.tms_utime = ns_to_clock_t(user);
+		t.tms_stime = ns_to_clock_t(sys);
+		proc_cputime(true, &user, &sys);
+		t.tms_cutime = ns_to_clock_t(user);
+		t.tms_cstime = ns_to_clock_t(sys);
+		if (copy_to_user(ubuf, &t, sizeof(t)))
+			return -EFAULT;
+	}
+	return ns_to_clock_t(ktime_get());
 }
 
 SYSCALL_DEFINE0(sched_yield)

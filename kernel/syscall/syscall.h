@@ -96,7 +96,7 @@ void syscall_dispatch(struct trap_frame *f);
 	X(getpgrp) X(setsid) X(getsid) X(set_tid_address) X(set_robust_list)  \
 	X(arch_prctl) X(getuid) X(geteuid)                                    \
 	X(getgid) X(getegid) X(setuid) X(setgid) X(getresuid) X(getresgid)    \
-	X(getgroups) X(prlimit64) X(getrlimit) X(setrlimit) X(getrusage)      \
+	X(getgroups) X(prlimit64) X(getrlimit) X(setrlimit) X(getrusage) X(times) \
 	X(sched_yield) X(prctl) X(sched_setaffinity) X(sched_getaffinity)     \
 	X(getcpu)                                                             \
 	/* signals: sys_signal.c */                                           \

@@ -34,11 +34,12 @@ static void report_enosys(u64 nr)
 
 void syscall_dispatch(struct trap_frame *f)
 {
+	struct thread *t = current_thread();
 	u64 nr = f->rax;
 	long ret;
 
-	BUG_ON(f != current_thread()->frame);   /* syscall_entry.S's stack */
-
+	BUG_ON(f != t->frame);          /* syscall_entry.S's stack */
+	proc_time_enter(t);
 	if (nr < SYSCALL_MAX && syscall_table[nr]) {
 		ret = syscall_table[nr](f);
 	} else {

@@ -1,7 +1,8 @@
 """[posix]: Linux ABI details real programs rely on, checked by a static
 musl program run as PID 1 from the initramfs (userspace/tests/t_posix.c):
 no zombies under SIGCHLD SIG_IGN / SA_NOCLDWAIT; SA_RESTART for blocking
-socket calls (EINTR with a socket timeout)."""
+socket calls (EINTR with a socket timeout); user vs system CPU time in
+times, getrusage, wait4 and /proc/PID/stat."""
 
 import os
 import threading

@@ -8,6 +8,9 @@
  *    connect) interrupted by a handler with SA_RESTART starts over; without
  *    SA_RESTART, or with SO_RCVTIMEO/SO_SNDTIMEO set, it fails with EINTR
  *    (signal(7), "Interruption of system calls").
+ *  - CPU time is split into user and system time, the same in times(2),
+ *    getrusage(2), wait4's rusage and /proc/PID/stat (fields 14-17), for
+ *    the process and for the children it waited for.
  * Plain libc, so it runs unchanged on Linux (as root, for mount).
  */
 #include "check.h"
@@ -17,6 +20,9 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/times.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/stat.h>
@@ -404,6 +410,165 @@ static void test_send_restart(void)
 	close(l);
 }
 
+/* ---- user and system time ---- */
+
+struct cpu_ms {
+	long user, sys;
+};
+
+static long tv_ms(struct timeval tv)
+{
+	return tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+static struct cpu_ms rusage_ms(int who)
+{
+	struct rusage ru;
+
+	CHECK(getrusage(who, &ru) == 0);
+	return (struct cpu_ms){ tv_ms(ru.ru_utime), tv_ms(ru.ru_stime) };
+}
+
+static struct cpu_ms ticks_ms(clock_t user, clock_t sys)
+{
+	long hz = sysconf(_SC_CLK_TCK);
+
+	return (struct cpu_ms){ user * 1000 / hz, sys * 1000 / hz };
+}
+
+/* /proc/self/stat's utime, stime (self) or cutime, cstime (children). */
+static struct cpu_ms stat_ms(bool children)
+{
+	char buf[1024], *p;
+	unsigned long ut, st;
+	long cut, cst;
+	FILE *f = fopen("/proc/self/stat", "r");
+	size_t n;
+
+	CHECK(f != NULL);
+	if (!f)
+		return (struct cpu_ms){ -1, -1 };
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	p = strrchr(buf, ')');
+	CHECK(p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu %ld %ld",
+			  &ut, &st, &cut, &cst) == 4);
+	return children ? ticks_ms(cut, cst) : ticks_ms(ut, st);
+}
+
+static volatile unsigned long spin_sink;
+
+/* ms of user-mode work: arithmetic, a clock look every so often. */
+static void spin_user(long ms)
+{
+	long end = now_ms() + ms;
+
+	while (now_ms() < end)
+		for (unsigned long i = 0; i < 200000; i++)
+			spin_sink = spin_sink * 7 + i;
+}
+
+/* ms of system calls: getppid, the cheapest. */
+static void spin_sys(long ms)
+{
+	long end = now_ms() + ms;
+
+	while (now_ms() < end)
+		for (int i = 0; i < 200; i++)
+			syscall(SYS_getppid);
+}
+
+static void show(const char *what, struct cpu_ms d, long wall)
+{
+	printf("t_posix: %s: user %ld ms, system %ld ms of %ld ms\n", what, d.user, d.sys, wall);
+}
+
+/* Generous shares (TCG is slow, the host shared): a phase of user work
+ * is mostly user time, one of system calls mostly system time. */
+static void check_split(const char *what, struct cpu_ms a, struct cpu_ms b, long wall,
+			bool user_phase)
+{
+	struct cpu_ms d = { b.user - a.user, b.sys - a.sys };
+
+	show(what, d, wall);
+	CHECK(d.user >= 0 && d.sys >= 0);
+	CHECK(d.user + d.sys <= wall + 30);
+	if (user_phase) {
+		CHECK(d.user >= wall / 2);
+		CHECK(d.sys <= wall / 4);
+	} else {
+		CHECK(d.sys >= wall / 5);
+		CHECK(d.user <= wall * 4 / 5);
+	}
+}
+
+static void test_cpu_time(void)
+{
+	struct cpu_ms r0, r1, r2, s0, s1, s2, t0, t1, t2;
+	struct rusage ru;
+	struct tms tms;
+	struct timespec cpu;
+	long w0, w1, w2, cpu_ms;
+	int status;
+	pid_t pid;
+
+	w0 = now_ms();
+	r0 = rusage_ms(RUSAGE_SELF);
+	s0 = stat_ms(false);
+	times(&tms);
+	t0 = ticks_ms(tms.tms_utime, tms.tms_stime);
+	spin_user(200);
+	w1 = now_ms();
+	r1 = rusage_ms(RUSAGE_SELF);
+	s1 = stat_ms(false);
+	times(&tms);
+	t1 = ticks_ms(tms.tms_utime, tms.tms_stime);
+	spin_sys(200);
+	w2 = now_ms();
+	r2 = rusage_ms(RUSAGE_SELF);
+	s2 = stat_ms(false);
+	times(&tms);
+	t2 = ticks_ms(tms.tms_utime, tms.tms_stime);
+	check_split("getrusage, user phase", r0, r1, w1 - w0, true);
+	check_split("getrusage, syscall phase", r1, r2, w2 - w1, false);
+	check_split("/proc/self/stat, user phase", s0, s1, w1 - w0, true);
+	check_split("/proc/self/stat, syscall phase", s1, s2, w2 - w1, false);
+	check_split("times, user phase", t0, t1, w1 - w0, true);
+	check_split("times, syscall phase", t1, t2, w2 - w1, false);
+	/* The CPU clock is the sum. */
+	CHECK(clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu) == 0);
+	r2 = rusage_ms(RUSAGE_SELF);
+	cpu_ms = cpu.tv_sec * 1000 + cpu.tv_nsec / 1000000;
+	CHECK(cpu_ms >= r2.user + r2.sys - 2 && cpu_ms <= r2.user + r2.sys + 50);
+
+	/* A child's time comes to the parent when it is waited for: in
+	 * wait4's rusage, RUSAGE_CHILDREN, times' c-fields and stat's. */
+	r0 = rusage_ms(RUSAGE_CHILDREN);
+	s0 = stat_ms(true);
+	times(&tms);
+	t0 = ticks_ms(tms.tms_cutime, tms.tms_cstime);
+	pid = fork();
+	if (pid == 0) {
+		spin_user(150);
+		spin_sys(150);
+		_exit(0);
+	}
+	CHECK(pid > 0);
+	CHECK(wait4(pid, &status, 0, &ru) == pid && WIFEXITED(status));
+	show("wait4's rusage of a child", (struct cpu_ms){ tv_ms(ru.ru_utime), tv_ms(ru.ru_stime) }, 300);
+	CHECK(tv_ms(ru.ru_utime) >= 75 && tv_ms(ru.ru_stime) >= 25);
+	r1 = rusage_ms(RUSAGE_CHILDREN);
+	s1 = stat_ms(true);
+	times(&tms);
+	t1 = ticks_ms(tms.tms_cutime, tms.tms_cstime);
+	show("RUSAGE_CHILDREN", (struct cpu_ms){ r1.user - r0.user, r1.sys - r0.sys }, 300);
+	CHECK(r1.user - r0.user == tv_ms(ru.ru_utime) || r1.user - r0.user == tv_ms(ru.ru_utime) + 1);
+	CHECK(r1.sys - r0.sys >= tv_ms(ru.ru_stime) - 1 && r1.sys - r0.sys <= tv_ms(ru.ru_stime) + 1);
+	CHECK(s1.user - s0.user >= 65 && s1.sys - s0.sys >= 15);
+	CHECK(t1.user - t0.user >= 65 && t1.sys - t0.sys >= 15);
+}
+
 int main(int argc, char **argv)
 {
 	check_name = "t_posix";
@@ -412,5 +577,6 @@ int main(int argc, char **argv)
 	test_nocldwait();
 	test_socket_restart();
 	test_send_restart();
+	test_cpu_time();
 	test_done();
 }

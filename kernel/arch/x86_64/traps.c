@@ -224,6 +224,8 @@ void trap_dispatch(struct trap_frame *f)
 	struct cpu *c = this_cpu();
 	u64 at, lo, hi;
 
+	if (f->cs & 3)
+		proc_trap_entry();      /* user time stops here */
 	if (f->vector >= 32) {
 		irq_dispatch(f);
 		return;
