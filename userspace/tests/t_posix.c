@@ -120,7 +120,8 @@ static void test_nocldwait(void)
 
 	/* A child that exits while nobody waits is gone too. */
 	a = child(0, 0);
-	sleep_ms(150);
+	for (t0 = now_ms(); proc_exists(a) && now_ms() - t0 < 5000;)
+		sleep_ms(10);
 	CHECK(!proc_exists(a));
 	CHECK_ERR(waitpid(a, &status, WNOHANG), ECHILD);
 
