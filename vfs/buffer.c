@@ -448,6 +448,16 @@ struct buffer *bcache_get(struct block_device *bd, u64 blocknr, u32 size)
 	return b;
 }
 
+bool bcache_cached(struct block_device *bd, u64 blocknr, u32 size)
+{
+	bool cached;
+
+	mutex_lock(&bc_lock);
+	cached = bc_lookup(bd, blocknr, size) != NULL;
+	mutex_unlock(&bc_lock);
+	return cached;
+}
+
 void bcache_readahead(struct block_device *bd, const u64 *blocks, u32 n, u32 size)
 {
 	struct buffer *run[BC_RUN_MAX];

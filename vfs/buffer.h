@@ -84,6 +84,9 @@ struct buffer *bcache_read(struct block_device *bd, u64 blocknr, u32 size);
 /* Held buffer for a block the caller will overwrite entirely: not read
  * in; if it was not uptodate its data is zeroed and it becomes uptodate. */
 struct buffer *bcache_get(struct block_device *bd, u64 blocknr, u32 size);
+/* Is the block cached (uptodate, dirty or being read)? A hint for
+ * deciding on read-ahead: it may change as soon as it is answered. */
+bool bcache_cached(struct block_device *bd, u64 blocknr, u32 size);
 /* Start asynchronous reads of blocks that are not cached; never waits. */
 void bcache_readahead(struct block_device *bd, const u64 *blocks, u32 n, u32 size);
 void bcache_mark_dirty(struct buffer *b);

@@ -18,11 +18,35 @@
 #define EXT2_RA_BYTES  (256u << 10)
 #define EXT2_RA_BATCH  32               /* blocks per bcache_readahead call */
 
+/*
+ * An inode table block is about to be read: read the blocks after it in
+ * the group's table too, in one request (Linux's inode_readahead_blks,
+ * 32 by default). Inodes of one directory sit together in its group, so
+ * a scan or a run of creates uses them next; without this each block of
+ * inodes was a request of its own.
+ */
+#define EXT2_ITABLE_RA 32               /* blocks */
+
+static void ext2_itable_readahead(struct ext2_fs *fs, const struct ext2_group_desc *gd,
+				  u64 blk)
+{
+	u64 end = gd->bg_inode_table + fs->itable_blocks;
+	u64 blocks[EXT2_ITABLE_RA];
+	u32 n = 0;
+
+	while (n < EXT2_ITABLE_RA && blk + n < end) {
+		blocks[n] = blk + n;
+		n++;
+	}
+	bcache_readahead(fs->bdev, blocks, n, fs->block_size);
+}
+
 struct ext2_inode *ext2_iget(struct ext2_fs *fs, u32 ino, struct buffer **bp)
 {
 	struct ext2_group_desc *gd;
 	struct buffer *gb, *b;
 	u32 g, idx;
+	u64 blk;
 
 	if (ino < 1 || ino > fs->inodes_count) {
 		ext2_corrupt(fs, "inode number %u out of range", ino);
@@ -32,8 +56,10 @@ struct ext2_inode *ext2_iget(struct ext2_fs *fs, u32 ino, struct buffer **bp)
 	idx = (ino - 1) % fs->inodes_per_group;
 	gd = ext2_gd(fs, g, &gb);
 	/* The inode table's extent was checked at mount. */
-	b = bcache_read(fs->bdev, gd->bg_inode_table + idx / fs->inodes_per_block,
-			fs->block_size);
+	blk = gd->bg_inode_table + idx / fs->inodes_per_block;
+	if (!bcache_cached(fs->bdev, blk, fs->block_size))
+		ext2_itable_readahead(fs, gd, blk);
+	b = bcache_read(fs->bdev, blk, fs->block_size);
 	if (IS_ERR(b))
 		return (struct ext2_inode *)b;
 	*bp = b;

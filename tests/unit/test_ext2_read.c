@@ -104,6 +104,46 @@ UNIT_TEST(sequential_read_uses_readahead)
 	EXPECT_EQ(ext2u_umount(&m), 0);
 }
 
+static u32 big_inos[2100];
+
+static int collect_ino(void *ctx, const char *name, u32 len, u32 ino, u32 dtype, u64 next)
+{
+	u32 *n = ctx;
+
+	if (*n < sizeof(big_inos) / sizeof(big_inos[0]))
+		big_inos[(*n)++] = ino;
+	return 0;
+}
+
+/* Stat-ing a directory's 2000 entries reads their inodes, which sit
+ * together in the inode table: an inode table block that is not cached
+ * brings the next ones with it (ext2_iget), so most blocks are read-ahead
+ * hits, not reads of their own. */
+UNIT_TEST(inode_table_reads_ahead)
+{
+	struct bcache_stats before, after;
+	struct ext2_stat st;
+	struct ext2u m;
+	u32 ino, n = 0;
+	u64 pos = 0, misses, hits;
+
+	ext2u_images();
+	EXPECT_EQ(ext2u_mount(EXT2U_DIR "/dirindex.img", true, &m), 0);
+	EXPECT_EQ(ext2u_resolve(m.fs, "/big", &ino), 0);
+	EXPECT_EQ(ext2_readdir(m.fs, ino, &pos, collect_ino, &n), 0);
+	EXPECT(n >= 2000);
+	bcache_get_stats(&before);
+	for (u32 i = 0; i < n; i++)
+		EXPECT_EQ(ext2_stat(m.fs, big_inos[i], &st), 0);
+	bcache_get_stats(&after);
+	misses = after.misses - before.misses;
+	hits = after.ra_hits - before.ra_hits;
+	printf("# inode table: %llu reads, %llu read-ahead hits\n",
+	       (unsigned long long)misses, (unsigned long long)hits);
+	EXPECT(hits >= 8 * misses);
+	EXPECT_EQ(ext2u_umount(&m), 0);
+}
+
 /* Patch the superblock of a private copy: field at byte off (from the
  * superblock's start) gets a 32-bit value. */
 static void patch_sb(const char *img, u32 off, u32 val, u32 width)
