@@ -361,6 +361,7 @@ static void exec_commit(struct proc *p, struct mm *mm, struct exec_image *img,
 	struct thread *t = p->thread;
 	struct mm *old = p->mm;
 	const char *base = strrchr(img->name, '/');
+	unsigned long flags;
 
 	files_close_on_exec(p->files);
 	irq_disable();
@@ -372,10 +373,18 @@ static void exec_commit(struct proc *p, struct mm *mm, struct exec_image *img,
 	mm_put(old);
 	proc_vfork_release(p);
 	strlcpy(p->comm, base ? base + 1 : img->name, sizeof(p->comm));
-	/* Handlers do not survive exec; ignored signals stay ignored. */
-	for (int i = 0; i < PROC_NSIG; i++)
-		if (p->sigaction[i].sa_handler != SIG_IGN)
-			memset(&p->sigaction[i], 0, sizeof(p->sigaction[i]));
+	/* Handlers do not survive exec; ignored signals stay ignored, with
+	 * no flags (as Linux: SA_NOCLDWAIT goes too). Under proc_lock, where
+	 * an exiting child reads its parent's SIGCHLD action. */
+	flags = spin_lock_irqsave(&proc_lock);
+	for (int i = 0; i < PROC_NSIG; i++) {
+		__sighandler_t h = p->sigaction[i].sa_handler;
+
+		memset(&p->sigaction[i], 0, sizeof(p->sigaction[i]));
+		if (h == SIG_IGN)
+			p->sigaction[i].sa_handler = SIG_IGN;
+	}
+	spin_unlock_irqrestore(&proc_lock, flags);
 	signal_exec(p);
 	t->clear_child_tid = 0;
 	user_frame_init(f, img->elf.entry, sp);

@@ -140,6 +140,18 @@ static void test_nocldwait(void)
 	CHECK(!proc_exists(a));
 	CHECK(chld_hits == 1);
 
+	/* exec keeps SIG_IGN but not its flags (Linux clears them all), and
+	 * resets handlers: checked by the program it runs (exec_check). */
+	set_sigchld(SIG_DFL, 0);
+	a = fork();
+	if (a == 0) {
+		set_sigchld(SIG_IGN, SA_NOCLDWAIT);
+		signal(SIGUSR1, on_chld);
+		execl("/test/t_posix", "t_posix", "exec-check", (char *)NULL);
+		_exit(2);
+	}
+	CHECK(waitpid(a, &status, 0) == a && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
 	/* Back to SIG_DFL: zombies again, reaped by wait with their status. */
 	set_sigchld(SIG_DFL, 0);
 	a = child(0, 7);
@@ -570,8 +582,26 @@ static void test_cpu_time(void)
 	CHECK(t1.user - t0.user >= 65 && t1.sys - t0.sys >= 15);
 }
 
+/* After exec (test_nocldwait): SIGCHLD still ignored, without
+ * SA_NOCLDWAIT; the SIGUSR1 handler gone. Exit status 0 if so. */
+static int exec_check(void)
+{
+	struct sigaction chld, usr1;
+
+	if (sigaction(SIGCHLD, NULL, &chld) || sigaction(SIGUSR1, NULL, &usr1))
+		return 3;
+	if (chld.sa_handler != SIG_IGN || (chld.sa_flags & SA_NOCLDWAIT)) {
+		printf("t_posix: after exec: SIGCHLD handler %p flags %#x\n",
+		       (void *)chld.sa_handler, chld.sa_flags);
+		return 1;
+	}
+	return usr1.sa_handler == SIG_DFL ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc > 1 && !strcmp(argv[1], "exec-check"))
+		return exec_check();
 	check_name = "t_posix";
 	if (mount("proc", "/proc", "proc", 0, NULL) && errno != EBUSY)
 		CHECK(!"mount /proc");
