@@ -418,7 +418,7 @@ def count_table(counts):
     rows = [head, "|---|" + "---|---|---|" * len(kernels)]
     for name, label, *_ in FIGURES:
         cs = [counts[k].get(COUNT_KEY.get(name, name)) for k in kernels]
-        if not any(c and c.get("reqs", 0) >= 50 for c in cs):
+        if not any(c and c.get("reqs", 0) >= 10 for c in cs):
             continue                # no device traffic to speak of
         row = "| %s |" % label
         for c in cs:
