@@ -102,6 +102,10 @@ struct proc {
  * job control (signal.c, jobctl.c), which walk the tree under it. */
 extern struct spinlock proc_lock;
 extern struct list_node all_procs;
+/* The process with this pid, or NULL. proc_lock held. */
+struct proc *proc_find_locked(u32 pid);
+/* t's CPU time so far in TSC cycles, split by mode (proc.c). */
+void proc_thread_times(struct thread *t, u64 *user, u64 *sys);
 
 static inline struct thread *current_thread(void)
 {
