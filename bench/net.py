@@ -8,14 +8,13 @@ TCG; compare runs on the same machine only. Usage: bench/net.py [MIB]
 
 import os
 import re
-import socket
 import sys
-import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "tests"))
 from qemu import VM  # noqa: E402
+from net_host import HostEnds, free_port, send_to_guest  # noqa: E402
 
 KERNEL = os.environ.get("KERNEL", "build/vireo.elf")
 ARGS = [a for a in sys.argv[1:] if not a.startswith("--")]
@@ -27,54 +26,13 @@ TRACE_EVENTS = ["virtio_queue_notify", "virtio_notify", "virtqueue_pop"]
 PHASES = ["ping", "udp_rtt_us", "udp_pps", "tcp_tx", "tcp_rx"]
 
 
-def bound(kind):
-    s = socket.socket(socket.AF_INET, kind)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("127.0.0.1", 0))
-    return s
-
-
-def free_port():
-    s = bound(socket.SOCK_STREAM)
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
-
 def main():
-    udp_echo, udp_sink = bound(socket.SOCK_DGRAM), bound(socket.SOCK_DGRAM)
-    tcp_sink = bound(socket.SOCK_STREAM)
-    tcp_sink.listen(1)
-    udp_got = [0]
-
-    def echo():
-        while True:
-            d, a = udp_echo.recvfrom(2048)
-            udp_echo.sendto(d, a)
-
-    def count():
-        while True:
-            udp_sink.recvfrom(2048)
-            udp_got[0] += 1
-
-    def sink():
-        c, _ = tcp_sink.accept()
-        n = 0
-        while True:
-            b = c.recv(1 << 20)
-            if not b:
-                break
-            n += len(b)
-        c.sendall(b"done")
-        c.close()
-
-    for fn in (echo, count, sink):
-        threading.Thread(target=fn, daemon=True).start()
+    ends = HostEnds()
     hp = free_port()
     cmdline = ("console=ttyS0 ip=dhcp bench=net bench.mib=%d bench.udp_echo=%d "
                "bench.udp_sink=%d bench.tcp_sink=%d bench.tcp_port=8080" %
-               (MIB, udp_echo.getsockname()[1], udp_sink.getsockname()[1],
-                tcp_sink.getsockname()[1]))
+               (MIB, ends.udp_echo_port, ends.udp_sink_port,
+                ends.tcp_sink_port))
     dev = "virtio-net-pci,netdev=n0"
     if not EVENT_IDX:
         dev += ",event_idx=off"
@@ -98,13 +56,7 @@ def main():
             if m.group(2):
                 break
             marks.append((m.group(1), time.time()))
-        c = socket.create_connection(("127.0.0.1", hp), timeout=120)
-        buf = bytes(1 << 20)
-        for _ in range(MIB):
-            c.sendall(buf)
-        c.shutdown(socket.SHUT_WR)
-        c.recv(4)
-        c.close()
+        send_to_guest(hp, MIB)
         v.expect(r"BENCH net tcp_rx bytes")
         marks.append(("tcp_rx", time.time()))
         v.expect(r"BENCH net done")
@@ -127,7 +79,7 @@ def main():
     print("| UDP round trip via host echo, min / avg | %s |" %
           ("%s / %s us" % urtt if urtt else "n/a"))
     print("| UDP 64-byte send rate (guest) / received by host | %s pps / %d of %s |" %
-          (pps[1] if pps else "n/a", udp_got[0], pps[0] if pps else "?"))
+          (pps[1] if pps else "n/a", ends.udp_got, pps[0] if pps else "?"))
     print("| TCP guest -> host, %d MiB | %s |" %
           (MIB, "%s MiB/s (%s ms)" % (tx[2], tx[1]) if tx else "n/a"))
     print("| TCP host -> guest, %d MiB | %s |" %

@@ -11,14 +11,13 @@ between guest and host. Usage: bench/net_user.py [MIB]
 
 import os
 import re
-import socket
 import subprocess
 import sys
-import threading
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 sys.path.insert(0, os.path.join(ROOT, "tests"))
 from qemu import VM  # noqa: E402
+from net_host import HostEnds, free_port, send_to_guest  # noqa: E402
 
 BUILD = os.environ.get("BUILD", "build")
 KERNEL = os.path.join(ROOT, BUILD, "vireo.elf")
@@ -26,63 +25,20 @@ INITRD = os.path.join(ROOT, BUILD, "initramfs.cpio")
 MIB = int(sys.argv[1]) if len(sys.argv) > 1 else 64
 
 
-def bound(kind):
-    s = socket.socket(socket.AF_INET, kind)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("127.0.0.1", 0))
-    return s
-
-
-def free_port():
-    s = bound(socket.SOCK_STREAM)
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
-
 def main():
     subprocess.run(["make", "-s", "BUILD=" + BUILD, "kernel", "userspace", "initramfs"],
                    cwd=ROOT, check=True)
-    udp_echo, udp_sink = bound(socket.SOCK_DGRAM), bound(socket.SOCK_DGRAM)
-    tcp_sink = bound(socket.SOCK_STREAM)
-    tcp_sink.listen(1)
-    udp_got = [0]
-
-    def echo():
-        while True:
-            d, a = udp_echo.recvfrom(2048)
-            udp_echo.sendto(d, a)
-
-    def count():
-        while True:
-            udp_sink.recvfrom(2048)
-            udp_got[0] += 1
-
-    def sink():
-        c, _ = tcp_sink.accept()
-        while c.recv(1 << 20):
-            pass
-        c.sendall(b"done")
-        c.close()
-
-    for fn in (echo, count, sink):
-        threading.Thread(target=fn, daemon=True).start()
+    ends = HostEnds()
     hp = free_port()
     cmdline = ("console=ttyS0 ip=dhcp rdinit=/test/t_net_bench -- %d %d %d %d" %
-               (udp_echo.getsockname()[1], udp_sink.getsockname()[1],
-                tcp_sink.getsockname()[1], MIB))
+               (ends.udp_echo_port, ends.udp_sink_port,
+                ends.tcp_sink_port, MIB))
     extra = ["-netdev", "user,id=n0,hostfwd=tcp:127.0.0.1:%d-:8080" % hp,
              "-device", "virtio-net-pci,netdev=n0"]
     with VM(machine="q35", kernel=KERNEL, initrd=INITRD, cmdline=cmdline, smp=2,
             mem="256M", extra=extra, timeout=300) as v:
         v.expect(r"UBENCH tcp_rx ready")
-        c = socket.create_connection(("127.0.0.1", hp), timeout=120)
-        buf = bytes(1 << 20)
-        for _ in range(MIB):
-            c.sendall(buf)
-        c.shutdown(socket.SHUT_WR)
-        c.recv(4)
-        c.close()
+        send_to_guest(hp, MIB)
         v.expect(r"UBENCH done")
         out = v.output
         argv = " ".join(v.argv)
@@ -101,7 +57,7 @@ def main():
     print("| UDP round trip via host echo, min / avg / p50 / p99 | %s |" %
           ("%s / %s / %s / %s us" % urtt if urtt else "n/a"))
     print("| UDP 64-byte send rate (guest) / received by host | %s pps / %d of %s |" %
-          (pps[1] if pps else "n/a", udp_got[0], pps[0] if pps else "?"))
+          (pps[1] if pps else "n/a", ends.udp_got, pps[0] if pps else "?"))
     print("| TCP guest -> host, %d MiB | %s |" %
           (MIB, "%s MiB/s (%s ms)" % (tx[2], tx[1]) if tx else "n/a"))
     print("| TCP host -> guest, %d MiB | %s |" %
