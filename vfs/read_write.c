@@ -66,9 +66,20 @@ ssize_t vfs_read(struct file *f, struct vfs_buf buf, size_t len, u64 *pos)
 	if (len > VFS_MAX_RW)
 		len = VFS_MAX_RW;
 	if (S_ISREG(f->f_inode->i_mode) && len) {
-		len = vfs_buf_prefault(buf, len, true);
-		if (!len)
-			return -EFAULT;
+		/* Only as much as the file holds from here: reading a short
+		 * file into a huge buffer must not populate all of it. (Sizes
+		 * are a hint here; a file that grows meanwhile is copied the
+		 * ordinary way, and procfs files, of size 0, always are.) */
+		u64 at = pos ? *pos : READ_ONCE(f->f_pos);
+		u64 size = READ_ONCE(f->f_inode->i_size);
+		size_t want = at < size ? (size_t)MIN((u64)len, size - at) : 0;
+		size_t got = vfs_buf_prefault(buf, want, true);
+
+		if (got < want) {
+			if (!got)
+				return -EFAULT;
+			len = got;
+		}
 	}
 	if (locked)
 		mutex_lock(&f->f_pos_lock);
@@ -133,6 +144,7 @@ s64 vfs_lseek(struct file *f, s64 off, int whence)
  * exports: u64 d_ino, s64 d_off, u16 d_reclen, u8 d_type, then the name,
  * NUL-terminated and padded to 8 bytes. */
 #define DIRENT64_NAME_OFF 19
+#define GETDENTS_PREFAULT (64u << 10)   /* bytes of the buffer used at most */
 
 struct getdents_ctx {
 	struct dir_context dc;
@@ -180,7 +192,9 @@ ssize_t vfs_getdents(struct file *f, struct vfs_buf buf, size_t len)
 		return -EBADF;
 	if (!f->f_op->readdir)
 		return -ENOTDIR;
-	g.len = vfs_buf_prefault(buf, len, true);
+	/* A record is small: a bounded prefix of a huge buffer is enough
+	 * for one call (fewer entries is what getdents may return). */
+	g.len = vfs_buf_prefault(buf, MIN(len, (size_t)GETDENTS_PREFAULT), true);
 	if (len && !g.len)
 		return -EFAULT;
 	mutex_lock(&f->f_pos_lock);
